@@ -44,8 +44,15 @@ export class Backplane {
       retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
     };
     // While Redis is down a publish fails at once instead of queueing in memory without
-    // bound; the failure is counted and local delivery goes on.
-    this.publisher = new Redis(config.redisUrl, { ...options, enableOfflineQueue: false });
+    // bound, and local delivery goes on. The streams adapter is the exception: its reader
+    // (a duplicate of this client) retries a failed XREAD at once with no backoff
+    // (@socket.io/redis-streams-adapter 0.3, startPolling), so a command that fails fast
+    // spins the event loop; there, commands wait in the queue for the reconnection.
+    const publisherOptions: RedisOptions =
+      config.adapter === 'streams'
+        ? { ...options, maxRetriesPerRequest: null }
+        : { ...options, enableOfflineQueue: false };
+    this.publisher = new Redis(config.redisUrl, publisherOptions);
     // Subscriptions made during an outage must wait for the reconnection, so they queue.
     this.subscriber = new Redis(config.redisUrl, { ...options, maxRetriesPerRequest: null });
 
@@ -167,15 +174,17 @@ export class Backplane {
 
   /** The streams adapter reads with a client of its own, so count at the adapter instead. */
   private countStreamMessages(factory: (namespace: never) => unknown): AdapterFactory {
-    const counted = (namespace: never) => {
+    const received = this.metrics.backplaneReceived;
+    // Socket.IO calls the factory with `new`, so it must be a function, not an arrow.
+    function counted(namespace: never) {
       const adapter = factory(namespace) as { onMessage: ClusterMessageHandler };
       const original = adapter.onMessage.bind(adapter);
       adapter.onMessage = (...args: unknown[]) => {
-        this.metrics.backplaneReceived.inc();
+        received.inc();
         return original(...args);
       };
       return adapter;
-    };
+    }
     return counted as unknown as AdapterFactory;
   }
 }
