@@ -107,8 +107,10 @@ export class Backplane {
     }
   }
 
-  async close(): Promise<void> {
-    await Promise.allSettled([this.publisher.quit(), this.subscriber.quit()]);
+  /** Says QUIT to Redis, or drops the connections when Redis does not answer in time. */
+  async close(timeoutMs = 1_000): Promise<void> {
+    const quit = Promise.allSettled([this.publisher.quit(), this.subscriber.quit()]);
+    await settleWithin(quit, timeoutMs);
     this.publisher.disconnect();
     this.subscriber.disconnect();
   }
@@ -187,6 +189,16 @@ export class Backplane {
     }
     return counted as unknown as AdapterFactory;
   }
+}
+
+/** Waits for a promise, but no longer than `timeoutMs`; never rejects. */
+export async function settleWithin(promise: Promise<unknown>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  await Promise.race([promise.catch(() => undefined), timeout]);
+  clearTimeout(timer);
 }
 
 function payloadBytes(args: unknown[]): number {

@@ -2,7 +2,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
-import { Backplane } from './backplane.ts';
+import { Backplane, settleWithin } from './backplane.ts';
 import { type ChatServerIo, handleConnection } from './chat-handlers.ts';
 import { redactUrl, type ServerConfig } from './config.ts';
 import { createRequestHandler } from './http-routes.ts';
@@ -11,6 +11,9 @@ import { VERSION } from './version.ts';
 
 /** How long start() waits for Redis before serving anyway, with /readyz at 503. */
 const REDIS_START_WAIT_MS = 5_000;
+
+/** How long stop() lets the adapter unsubscribe before dropping the Redis connections. */
+const ADAPTER_CLOSE_WAIT_MS = 2_000;
 
 /**
  * One chat replica: HTTP (probes, metrics, page) and Socket.IO on one port, with the
@@ -130,7 +133,8 @@ export class ChatServer {
     for (const client of Object.values(engine.clients)) {
       client.close();
     }
-    await this.io.close();
+    // Closing the adapter unsubscribes through Redis, which never answers during an outage.
+    await settleWithin(this.io.close(), ADAPTER_CLOSE_WAIT_MS);
     await this.backplane.close();
     this.logger.info({ clients }, 'stopped');
   }
