@@ -32,16 +32,16 @@ export interface HandlerContext {
 export function handleConnection(socket: ChatSocket, context: HandlerContext): void {
   const { config, metrics } = context;
   const bucket = new TokenBucket(config.rateLimit, config.rateBurst);
-  let rejectionsInARow = 0;
+  const recentRejections = new RejectionWindow();
 
   const reject = (reason: RejectReason, message: string, ack: AnyAck | undefined) => {
     metrics.reject(reason);
     ack?.({ ok: false, error: { code: reason, message } });
-    rejectionsInARow += 1;
-    if (rejectionsInARow >= config.floodDisconnectAfter) {
+    const rejections = recentRejections.add();
+    if (rejections === config.floodDisconnectAfter) {
       context.logger.warn(
-        { socket: socket.id, rejections: rejectionsInARow },
-        'client disconnected after too many rejected events in a row',
+        { socket: socket.id, rejections },
+        'client disconnected: too many rejected events within one second',
       );
       socket.disconnect(true);
     }
@@ -56,7 +56,6 @@ export function handleConnection(socket: ChatSocket, context: HandlerContext): v
     }
     try {
       handler(args, ack);
-      rejectionsInARow = 0;
     } catch (error) {
       if (!(error instanceof Rejection)) {
         throw error;
@@ -143,6 +142,22 @@ function chat(
     broadcast();
   }
   ack?.({ ok: true, room });
+}
+
+/** Counts rejections in the current one-second window. */
+class RejectionWindow {
+  private windowStart = 0;
+  private count = 0;
+
+  add(): number {
+    const now = performance.now();
+    if (now - this.windowStart >= 1_000) {
+      this.windowStart = now;
+      this.count = 0;
+    }
+    this.count += 1;
+    return this.count;
+  }
 }
 
 /** Counts chat events written to this client, whichever replica they came from. */

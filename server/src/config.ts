@@ -33,7 +33,7 @@ export interface ServerConfig {
   rateLimit: number;
   /** Events a connection may send at once before the rate limit applies. Env CHAT_RATE_BURST. */
   rateBurst: number;
-  /** Rejections in a row after which a flooding client is disconnected. */
+  /** Rejected events within one second after which a client is disconnected. */
   floodDisconnectAfter: number;
   /** Rooms one connection may be in at once. Env CHAT_MAX_ROOMS_PER_CLIENT. */
   maxRoomsPerClient: number;
