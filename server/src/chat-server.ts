@@ -88,6 +88,9 @@ export class ChatServer {
       );
     }
 
+    if (this.draining) {
+      return;
+    }
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.config.port, this.config.host, () => resolve());
