@@ -15,3 +15,18 @@ export async function findFreePort(host = '127.0.0.1'): Promise<number> {
   }
   return address.port;
 }
+
+/**
+ * Picks a free loopback port not in `used` and adds it to `used`. A port picked here is only
+ * bound later by its user, so two quick picks could otherwise return the same port.
+ */
+export async function findUnusedPort(used: Set<number>): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const port = await findFreePort();
+    if (!used.has(port)) {
+      used.add(port);
+      return port;
+    }
+  }
+  throw new Error(`could not find a free port outside ${[...used].join(', ')} in 20 attempts`);
+}

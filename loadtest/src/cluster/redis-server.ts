@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { trackChild } from './child-cleanup.ts';
 import { findFreePort } from './free-port.ts';
 
 export class RedisServerMissingError extends Error {
@@ -103,6 +104,7 @@ export class RedisServer {
     }
 
     const child = spawn(this.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    trackChild(child);
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();

@@ -1,0 +1,177 @@
+/**
+ * The clusters steps run against: the local cluster, restarted whenever the replica count
+ * changes, or a deployed cluster given by --target that the loadtest only reads from.
+ */
+import { join } from 'node:path';
+import {
+  type LocalCluster,
+  type ReplicaSummary,
+  startLocalCluster,
+} from '../cluster/local-cluster.ts';
+import { ClusterStartError } from './errors.ts';
+import { figureSource } from './figures.ts';
+import type { LoadtestConfig } from './options.ts';
+import { checkReachable } from './probes.ts';
+import { redactUrl } from './run-info.ts';
+import type { StepTarget } from './step.ts';
+
+export interface TargetProvider {
+  /** Readies the target for step `index` with `replicas` replicas. */
+  prepare(replicas: number, index: number): Promise<StepTarget>;
+  /** The layout for run.json: addresses, process ids, which steps ran on which cluster. */
+  describe(): Record<string, unknown>;
+  /** Stops everything the provider started. */
+  close(): Promise<void>;
+}
+
+export interface TargetContext {
+  log: (line: string) => void;
+  signal: AbortSignal;
+}
+
+export async function openTargets(
+  config: LoadtestConfig,
+  context: TargetContext,
+): Promise<TargetProvider> {
+  if (config.target === null) {
+    return new LocalTargets(config, context);
+  }
+  return openDeployedTarget(config, config.target);
+}
+
+async function openDeployedTarget(config: LoadtestConfig, url: string): Promise<TargetProvider> {
+  await checkReachable(`${url}/readyz`, '--target', url);
+  for (const metricsUrl of config.metricsUrls) {
+    await checkReachable(metricsUrl, '--metrics', metricsUrl);
+  }
+
+  const endpoints = config.metricsUrls.map((metricsUrl) => ({ name: metricsUrl, url: metricsUrl }));
+  const target: StepTarget = {
+    url,
+    replicas: config.replicaCounts[0]!,
+    readiness: [{ name: 'the target', url: `${url}/readyz` }],
+    ...figureSource(endpoints, config.redisUrl),
+  };
+  return {
+    prepare: async () => target,
+    describe: () => ({
+      mode: 'target',
+      target: url,
+      metricsUrls: config.metricsUrls,
+      redisUrl: config.redisUrl === null ? null : redactUrl(config.redisUrl),
+    }),
+    close: async () => {},
+  };
+}
+
+interface ClusterRecord {
+  steps: number[];
+  url: string;
+  redisUrl: string;
+  /** Process id of the redis-server the cluster started; absent with --redis-url or REDIS_URL. */
+  redisPid?: number;
+  replicas: ReplicaSummary[];
+}
+
+class LocalTargets implements TargetProvider {
+  private readonly config: LoadtestConfig;
+  private readonly context: TargetContext;
+  private cluster: LocalCluster | null = null;
+  private readonly records: ClusterRecord[] = [];
+
+  constructor(config: LoadtestConfig, context: TargetContext) {
+    this.config = config;
+    this.context = context;
+  }
+
+  async prepare(replicas: number, index: number): Promise<StepTarget> {
+    if (this.cluster === null || this.cluster.replicas.length !== replicas) {
+      await this.stopCluster();
+      this.cluster = await this.startCluster(replicas);
+    }
+
+    const cluster = this.cluster;
+    this.records.at(-1)!.steps.push(index);
+    const endpoints = cluster.replicas.map((replica) => ({
+      name: `replica ${replica.id}`,
+      url: replica.metricsUrl,
+    }));
+    return {
+      url: cluster.url,
+      replicas,
+      readiness: cluster.replicas.map((replica) => ({
+        name: `replica ${replica.id}`,
+        url: `${replica.url}/readyz`,
+      })),
+      ...figureSource(endpoints, cluster.redisUrl),
+    };
+  }
+
+  describe(): Record<string, unknown> {
+    return { mode: 'local', clusters: this.records };
+  }
+
+  async close(): Promise<void> {
+    await this.stopCluster();
+  }
+
+  private async startCluster(replicas: number): Promise<LocalCluster> {
+    const { config } = this;
+    const number = this.records.length + 1;
+    this.context.log(`starting the local cluster with ${replicas} replicas (${config.adapter})`);
+
+    let cluster: LocalCluster;
+    try {
+      cluster = await startLocalCluster({
+        replicas,
+        adapter: config.adapter,
+        redisUrl: config.redisUrl ?? undefined,
+        port: config.port ?? undefined,
+        logDir: join(config.outDir, 'logs', `cluster-${number}`),
+      });
+    } catch (error) {
+      throw explainStartFailure(error as Error, config.port);
+    }
+
+    await cluster.writeFileSd(join(config.outDir, 'prometheus-targets.json'));
+    this.records.push({
+      steps: [],
+      url: cluster.url,
+      redisUrl: redactUrl(cluster.redisUrl),
+      redisPid: cluster.redisPid,
+      replicas: cluster.replicas,
+    });
+    this.context.log(
+      `local cluster at ${cluster.url}: ` +
+        cluster.replicas.map((replica) => `${replica.id} (pid ${replica.pid})`).join(', '),
+    );
+    return cluster;
+  }
+
+  private async stopCluster(): Promise<void> {
+    const cluster = this.cluster;
+    this.cluster = null;
+    if (cluster === null) {
+      return;
+    }
+    // The cluster counts restarts while it runs, and `replicas` returns a copy: keep the last.
+    const record = this.records.at(-1);
+    if (record !== undefined) {
+      record.replicas = cluster.replicas;
+    }
+    await cluster.stop();
+  }
+}
+
+function explainStartFailure(error: Error, port: number | null): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE' || /EADDRINUSE/.test(error.message)) {
+    const which = port === null ? 'a port the local cluster picked' : `port ${port}`;
+    return new ClusterStartError(
+      `cannot start the local cluster: ${which} is in use (${error.message}). Stop what ` +
+        'listens there, pass another --port, or leave --port out to use a free port.',
+      { cause: error },
+    );
+  }
+  return error;
+}
