@@ -6,8 +6,10 @@ const HOST = '127.0.0.1';
 export interface ProxyTarget {
   /** Replica id, used for the per-replica connection counts. */
   id: string;
-  /** Port of the replica on 127.0.0.1. */
+  /** Port of the replica. */
   port: number;
+  /** Address of the replica, e.g. inside a network namespace. @default '127.0.0.1' */
+  host?: string;
 }
 
 export interface RoundRobinProxyOptions {
@@ -39,7 +41,7 @@ export class RoundRobinProxy {
 
   constructor(options: RoundRobinProxyOptions = {}) {
     this.port = options.port ?? 0;
-    this.targets = (options.targets ?? []).map(({ id, port }) => ({ id, port }));
+    this.targets = (options.targets ?? []).map((target) => ({ ...target }));
     this.connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
   }
 
@@ -84,9 +86,9 @@ export class RoundRobinProxy {
     await closed;
   }
 
-  /** Adds a replica to the rotation, or changes the port of one with the same id. */
-  addTarget({ id, port }: ProxyTarget): void {
-    this.targets = [...this.targets.filter((known) => known.id !== id), { id, port }];
+  /** Adds a replica to the rotation, or changes the address of one with the same id. */
+  addTarget(target: ProxyTarget): void {
+    this.targets = [...this.targets.filter((known) => known.id !== target.id), { ...target }];
   }
 
   /**
@@ -141,7 +143,7 @@ export class RoundRobinProxy {
 
     // Nagle's algorithm with delayed ACKs holds small chat frames back by tens of ms.
     client.setNoDelay(true);
-    const upstream = connect({ host: this.host, port: target.port, noDelay: true });
+    const upstream = connect({ host: target.host ?? this.host, port: target.port, noDelay: true });
     this.track(upstream);
     const abandon = () => upstream.destroy();
     client.once('close', abandon);

@@ -19,7 +19,6 @@ import {
   resolveNetnsOptions,
 } from './netns-options.ts';
 import { httpProbe, tcpProbe, waitUntilReady } from './readiness.ts';
-import { TcpRelay } from './tcp-relay.ts';
 import { NetnsTopology } from './topology.ts';
 
 export type { NetnsClusterOptions } from './netns-options.ts';
@@ -35,7 +34,6 @@ interface Member {
   id: string;
   address: string;
   process: NamespaceProcess;
-  relay: TcpRelay;
 }
 
 /**
@@ -162,7 +160,7 @@ export class NetnsCluster {
 
     await this.proxy.start();
     for (const member of this.members) {
-      this.proxy.addTarget({ id: member.id, port: member.relay.port });
+      this.proxy.addTarget({ id: member.id, host: member.address, port: REPLICA_PORT });
     }
   }
 
@@ -178,7 +176,6 @@ export class NetnsCluster {
   private async stopEverything(): Promise<void> {
     try {
       await this.proxy.stop();
-      await Promise.all(this.members.map((member) => member.relay.stop()));
       await Promise.all(this.members.map((member) => member.process.stop()));
       await this.redis?.stop();
     } finally {
@@ -232,8 +229,7 @@ export class NetnsCluster {
     for (let index = 1; index <= this.options.replicas; index += 1) {
       const id = `replica-${index}`;
       const address = this.topology.host(id).address;
-      const relay = new TcpRelay(address, REPLICA_PORT);
-      this.members.push({ id, address, process: this.createReplica(id), relay });
+      this.members.push({ id, address, process: this.createReplica(id) });
     }
 
     await Promise.all(this.members.map((member) => member.process.start()));
@@ -243,7 +239,6 @@ export class NetnsCluster {
         return waitUntilReady(member.process, probe, this.options.readyTimeoutMs);
       }),
     );
-    await Promise.all(this.members.map((member) => member.relay.start()));
   }
 
   private createReplica(id: string): NamespaceProcess {
