@@ -41,7 +41,7 @@ export class RoundRobinProxy {
 
   constructor(options: RoundRobinProxyOptions = {}) {
     this.port = options.port ?? 0;
-    this.targets = (options.targets ?? []).map((target) => ({ ...target }));
+    this.targets = (options.targets ?? []).map(copyTarget);
     this.connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
   }
 
@@ -88,7 +88,7 @@ export class RoundRobinProxy {
 
   /** Adds a replica to the rotation, or changes the address of one with the same id. */
   addTarget(target: ProxyTarget): void {
-    this.targets = [...this.targets.filter((known) => known.id !== target.id), { ...target }];
+    this.targets = [...this.targets.filter((known) => known.id !== target.id), copyTarget(target)];
   }
 
   /**
@@ -183,4 +183,9 @@ export class RoundRobinProxy {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
   }
+}
+
+/** Copies only the target's own fields, so callers may pass richer objects. */
+function copyTarget({ id, port, host }: ProxyTarget): ProxyTarget {
+  return host === undefined ? { id, port } : { id, port, host };
 }
