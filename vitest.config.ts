@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Tests start real redis-server and chat server processes; on a 2-core machine running
-// suites in parallel makes their timing unreliable, so files run one at a time.
+// Tests start real redis-server and chat server processes. Running suites in parallel on a
+// 2-core machine makes their timing unreliable, so files run one at a time.
 export default defineConfig({
   test: {
     include: ['**/test/**/*.test.ts'],

@@ -4,18 +4,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { arch, cpus, hostname, loadavg, release, totalmem, type } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { RedisServer } from '../../loadtest/src/cluster/redis-server.ts';
+import {
+  describeHost,
+  type HostDescription,
+  toolVersions,
+} from '../../loadtest/src/cli/run-info.ts';
 import { PROJECT_ROOT } from './loadtest-cli.ts';
 
-export interface Machine {
-  hostname: string;
-  os: string;
-  arch: string;
-  cpus: number;
-  cpuModel: string;
-  memoryBytes: number;
+export interface Machine extends HostDescription {
   /** 1, 5 and 15 minute load averages when the bench started. */
   loadAverage: number[];
   /** Everything (drivers, servers, Redis, load generator) shares this one host. */
@@ -23,45 +21,20 @@ export interface Machine {
 }
 
 export function describeMachine(): Machine {
-  const processors = cpus();
   return {
-    hostname: hostname(),
-    os: `${type()} ${release()}`,
-    arch: arch(),
-    cpus: processors.length,
-    cpuModel: processors[0]?.model.trim() ?? 'unknown',
-    memoryBytes: totalmem(),
+    ...describeHost(),
     loadAverage: loadavg().map((value) => Math.round(value * 100) / 100),
     sharedHost: true,
   };
 }
 
-/** Packages on the measured paths, read from their installed package.json. */
-const MEASURED_PACKAGES = [
-  'socket.io',
-  'socket.io-client',
-  '@socket.io/redis-adapter',
-  'ws',
-  'ioredis',
-  'artillery',
-  'artillery-engine-socketio-v3',
-  'hdr-histogram-js',
-];
-
+/** Returns the loadtest's tool versions, Node as `v24.x.y`, and `ws`, which only the floor uses. */
 export function readVersions(): Record<string, string> {
-  const versions: Record<string, string> = {
-    project: packageVersion(PROJECT_ROOT),
+  return {
+    ...toolVersions(),
     node: process.version,
+    ws: packageVersion(join(PROJECT_ROOT, 'node_modules', 'ws')),
   };
-  for (const name of MEASURED_PACKAGES) {
-    versions[name] = packageVersion(join(PROJECT_ROOT, 'node_modules', name));
-  }
-  try {
-    versions['redis-server'] = new RedisServer().version();
-  } catch {
-    versions['redis-server'] = 'not installed';
-  }
-  return versions;
 }
 
 function packageVersion(folder: string): string {

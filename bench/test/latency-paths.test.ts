@@ -98,6 +98,7 @@ function fakeContext(): BenchContext {
       cpus: 2,
       cpuModel: 'test cpu',
       memoryBytes: 1e9,
+      node: '24.0.0',
       loadAverage: [0, 0, 0],
       sharedHost: true,
     },

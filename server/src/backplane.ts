@@ -10,7 +10,7 @@ import type { ServerConfig } from './config.ts';
 import type { BackplaneConnection } from './metric-names.ts';
 import type { ServerMetrics } from './metrics.ts';
 
-/** What Socket.IO's `adapter` option takes: a function of the namespace. */
+/** The value of Socket.IO's `adapter` option: a function of the namespace. */
 export type AdapterFactory = ServerOptions['adapter'];
 
 /** Callable on an adapter instance to count what it receives from Redis. */
@@ -44,10 +44,10 @@ export class Backplane {
       retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
     };
     // While Redis is down a publish fails at once instead of queueing in memory without
-    // bound, and local delivery goes on. The streams adapter is the exception: its reader
-    // (a duplicate of this client) retries a failed XREAD at once with no backoff
-    // (@socket.io/redis-streams-adapter 0.3, startPolling), so a command that fails fast
-    // spins the event loop; there, commands wait in the queue for the reconnection.
+    // bound, and local delivery goes on. The streams adapter is the exception. Its reader, a
+    // duplicate of this client, retries a failed XREAD at once with no backoff
+    // (@socket.io/redis-streams-adapter 0.3, startPolling). A command that fails fast would
+    // spin the event loop, so in that mode commands wait in the queue for the reconnection.
     const publisherOptions: RedisOptions =
       config.adapter === 'streams'
         ? { ...options, maxRetriesPerRequest: null }
@@ -107,7 +107,7 @@ export class Backplane {
     }
   }
 
-  /** Says QUIT to Redis, or drops the connections when Redis does not answer in time. */
+  /** Sends QUIT to Redis, or drops the connections when Redis does not reply in time. */
   async close(timeoutMs = 1_000): Promise<void> {
     const quit = Promise.allSettled([this.publisher.quit(), this.subscriber.quit()]);
     await settleWithin(quit, timeoutMs);
@@ -174,7 +174,7 @@ export class Backplane {
     );
   }
 
-  /** The streams adapter reads with a client of its own, so count at the adapter instead. */
+  /** Counts received messages at the adapter, because the streams adapter reads with its own client. */
   private countStreamMessages(factory: (namespace: never) => unknown): AdapterFactory {
     const received = this.metrics.backplaneReceived;
     // Socket.IO calls the factory with `new`, so it must be a function, not an arrow.

@@ -19,7 +19,7 @@ type AnyAck = (response: Ack<Record<string, unknown>>) => void;
 
 const KNOWN_EVENTS = new Set(['join', 'leave', 'chat']);
 
-// An encoded chat event as engine.io sees it before sending: type 2 (EVENT), default namespace.
+// Start of an encoded chat event in an engine.io packet: type 2 (EVENT), default namespace.
 const CHAT_PACKET_PREFIX = '2["chat"';
 
 export interface HandlerContext {
@@ -173,7 +173,7 @@ function countDeliveries(socket: ChatSocket, metrics: ServerMetrics): void {
   });
 }
 
-/** The ws library closes a connection whose frame exceeds maxPayload with this error code. */
+/** Checks for the error the ws library raises when a frame exceeds maxPayload. */
 function isFrameTooLarge(description: unknown): boolean {
   const code = (description as { code?: unknown } | undefined)?.code;
   const message = (description as { message?: unknown } | undefined)?.message;

@@ -136,7 +136,7 @@ export class ChatServer {
     for (const client of Object.values(engine.clients)) {
       client.close();
     }
-    // Closing the adapter unsubscribes through Redis, which never answers during an outage.
+    // Closing the adapter unsubscribes through Redis, which never replies during an outage.
     await settleWithin(this.io.close(), ADAPTER_CLOSE_WAIT_MS);
     await this.backplane.close();
     this.logger.info({ clients }, 'stopped');

@@ -134,7 +134,7 @@ function readPasswordFile(path: string | undefined): string | undefined {
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(
-      `REDIS_PASSWORD_FILE=${JSON.stringify(path)}: cannot read it (${reason})`,
+      `REDIS_PASSWORD_FILE=${JSON.stringify(path)}: the file could not be read (${reason})`,
     );
   }
 }

@@ -62,7 +62,7 @@ export const REJECT_REASONS = [
   'frame_too_large',
 ] as const;
 
-/** Why the server rejected an event; also the `reason` label of the rejection counter. */
+/** Reason the server rejected an event, also the `reason` label of the rejection counter. */
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export interface AckError {

@@ -141,7 +141,7 @@ export class RoundRobinProxy {
       return;
     }
 
-    // Nagle's algorithm with delayed ACKs holds small chat frames back by tens of ms.
+    // Nagle's algorithm with delayed ACKs delays small chat frames by tens of ms.
     client.setNoDelay(true);
     const upstream = connect({ host: target.host ?? this.host, port: target.port, noDelay: true });
     this.track(upstream);

@@ -38,7 +38,7 @@ export class ServerProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Waits until /readyz answers 200, or throws with the process output. */
+  /** Waits until /readyz returns 200, or throws with the process output. */
   async waitUntilReady(timeoutMs = 15_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
