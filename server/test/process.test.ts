@@ -85,7 +85,7 @@ describe('server process', () => {
     ['REDIS_URL', 'http://127.0.0.1:6379', 'redis://'],
     ['CHAT_TRANSPORTS', 'websocket,carrier-pigeon', 'polling'],
     ['CHAT_RATE_LIMIT', '-3', 'CHAT_RATE_LIMIT'],
-    ['REDIS_PASSWORD_FILE', '/nonexistent/secret', 'cannot read'],
+    ['REDIS_PASSWORD_FILE', '/nonexistent/secret', 'could not be read'],
   ])('refuses to start with an invalid %s', async (variable, value, hint) => {
     const server = await start({ [variable]: value });
 
