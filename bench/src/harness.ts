@@ -57,20 +57,29 @@ export async function measureHarness(
   outDir: string,
 ): Promise<HarnessFigures> {
   const shape = harnessShape(load);
-  const args = [
-    ...['--scenario', 'rooms', '--replicas', '2', '--adapter', 'pubsub'],
-    ...['--clients', String(shape.clients), '--room-size', String(shape.roomSize)],
-    ...['--rate', String(shape.ratePerClient), '--message-bytes', String(load.messageBytes)],
-    ...['--ramp', `${plan.rampSeconds}s`, '--settle', `${plan.settleSeconds}s`],
-    ...['--duration', `${plan.durationSeconds}s`, '--drain', `${plan.drainSeconds}s`],
-    ...['--generator-id', 'bench'],
-  ];
+  const args = harnessArgs(shape, load.messageBytes, plan);
   const run = await runLoadtest(args, outDir, loadtestTimeoutMs(plan));
   const problem = runProblem(run);
   if (problem !== null || run.step === null) {
     throw new NotRunError(problem ?? 'the loadtest wrote no step');
   }
   return harnessFigures(shape, run.step, outDir);
+}
+
+/** Returns the loadtest flags of one `rooms` step with this shape on 2 local pubsub replicas. */
+export function harnessArgs(
+  shape: HarnessShape,
+  messageBytes: number,
+  plan: HarnessPlan,
+): string[] {
+  return [
+    ...['--scenario', 'rooms', '--replicas', '2', '--adapter', 'pubsub'],
+    ...['--clients', String(shape.clients), '--room-size', String(shape.roomSize)],
+    ...['--rate', String(shape.ratePerClient), '--message-bytes', String(messageBytes)],
+    ...['--ramp', `${plan.rampSeconds}s`, '--settle', `${plan.settleSeconds}s`],
+    ...['--duration', `${plan.durationSeconds}s`, '--drain', `${plan.drainSeconds}s`],
+    ...['--generator-id', 'bench'],
+  ];
 }
 
 /** Start-up allowance the loadtest gives Artillery, plus cluster start and report. */

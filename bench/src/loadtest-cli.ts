@@ -1,7 +1,7 @@
 /**
  * `npm run loadtest` as a child process: a check that it can start at all, and one run with
- * given flags whose summary.json is read back. Steps 3 and 4 of the bench go through it, so
- * they measure the harness exactly as a user runs it.
+ * given flags whose summary.json is read back. Steps 3, 4 and 6 and the calibration go through
+ * it, so they measure the harness exactly as a user runs it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -39,6 +39,8 @@ export interface LoadtestRun {
   exitCode: number | null;
   /** The first step of summary.json; null when the run wrote none. */
   step: StepSummary | null;
+  /** Every step of summary.json, in run order (several with `--repeat`). */
+  steps: StepSummary[];
   outDir: string;
   /** The last lines the loadtest printed, for "not run" reasons. */
   outputTail: string;
@@ -68,6 +70,16 @@ export async function loadtestUnavailable(main = LOADTEST_MAIN): Promise<string 
   return `"npm run loadtest -- --help" ${status}: ${lastLine(output())}`;
 }
 
+export interface LoadtestRunOptions {
+  /**
+   * Extra environment of the loadtest process. Its local replicas inherit it, so this is how
+   * the bench sets server variables such as CHAT_DELIVERY_DELAY_MS. @default {}
+   */
+  env?: Record<string, string>;
+  /** @default LOADTEST_MAIN */
+  main?: string;
+}
+
 /**
  * Runs the loadtest with `args` plus `--out outDir`, lets it run for at most `timeoutMs`
  * (then SIGTERM, which makes it record the step and stop its cluster), and reads its summary.
@@ -76,9 +88,10 @@ export async function runLoadtest(
   args: string[],
   outDir: string,
   timeoutMs: number,
-  main = LOADTEST_MAIN,
+  options: LoadtestRunOptions = {},
 ): Promise<LoadtestRun> {
-  const env = { ...process.env };
+  const env = { ...process.env, ...options.env };
+  const main = options.main ?? LOADTEST_MAIN;
   // The loadtest starts a redis-server of its own unless REDIS_URL is set.
   delete env.REDIS_URL;
   const child = spawn(process.execPath, [main, ...args, '--out', outDir], {
@@ -101,9 +114,11 @@ export async function runLoadtest(
   clearTimeout(stopper);
   clearTimeout(killer);
 
+  const steps = await readSteps(outDir);
   return {
     exitCode: code,
-    step: await readFirstStep(outDir),
+    step: steps[0] ?? null,
+    steps,
     outDir,
     outputTail: output(),
     timedOut,
@@ -123,12 +138,13 @@ export function runProblem(run: LoadtestRun): string | null {
   return `the loadtest ${status} and ${outcome}: ${lastLine(run.outputTail)} (run folder ${run.outDir})`;
 }
 
-async function readFirstStep(outDir: string): Promise<StepSummary | null> {
+/** Reads the steps of the run's summary.json; none when the run wrote no readable summary. */
+async function readSteps(outDir: string): Promise<StepSummary[]> {
   try {
     const summary = JSON.parse(await readFile(join(outDir, 'summary.json'), 'utf8')) as Summary;
-    return summary.steps[0] ?? null;
+    return summary.steps;
   } catch {
-    return null;
+    return [];
   }
 }
 
@@ -143,7 +159,7 @@ function collectOutput(child: ChildProcess): () => string {
 }
 
 /** Picks the line that explains a failure: the last error line, else the last plain line. */
-function lastLine(text: string): string {
+export function lastLine(text: string): string {
   const lines = text
     .split('\n')
     .map((line) => line.trim())

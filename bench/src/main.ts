@@ -1,19 +1,29 @@
 /**
- * Entry point of `npm run bench`: runs the five parts in order, prints a line after each and
- * the whole report at the end, and writes bench.json and bench.md. docs/bench.md explains
- * the figures. Exit codes: 0 done (targets are reported, never enforced), 1 a part failed,
- * 2 an invalid flag, 130 or 143 interrupted.
+ * Entry point of `npm run bench`: runs the six parts in order, prints a line after each and
+ * the whole report at the end, and writes bench.json and bench.md. With `--calibrate` it runs
+ * only the calibration and writes calibration.json and bench.md. docs/bench.md explains the
+ * figures. Exit codes: 0 done (targets are reported, never enforced), 1 a part failed or the
+ * calibration failed, 2 an invalid flag, 130 or 143 interrupted.
  */
 import { join } from 'node:path';
 import { RedisServer } from '../../loadtest/src/cluster/redis-server.ts';
+import { type CalibrationFigures, measureCalibration } from './calibration.ts';
+import { buildCalibrationReport, writeCalibrationReport } from './calibration-report.ts';
 import { measureCapacity } from './capacity.ts';
 import { measureFloor } from './floor/floor.ts';
 import { measureHarness } from './harness.ts';
 import { describeMachine, ephemeralPortCount, gitCommit, readVersions } from './host.ts';
 import { loadtestUnavailable, stopRunningLoadtests } from './loadtest-cli.ts';
+import { describeRepeatability } from './markdown-repeatability.ts';
 import { ensureOpenFiles } from './open-files.ts';
-import { type BenchOptions, BenchUsageError, parseBenchCommand, usage } from './options.ts';
-import { NotRunError, type PartResult, runPart } from './part.ts';
+import {
+  type BenchOptions,
+  BenchUsageError,
+  type Part,
+  parseBenchCommand,
+  usage,
+} from './options.ts';
+import { figuresOf, NotRunError, type PartResult, runPart } from './part.ts';
 import { openFilesNeeded } from './plan.ts';
 import {
   describeCapacity,
@@ -22,6 +32,7 @@ import {
   describeServerCost,
   partLine,
 } from './progress-lines.ts';
+import { measureRepeatability } from './repeatability.ts';
 import { type BenchContext, type BenchParts, buildReport, writeReport } from './report.ts';
 import { measureServerCost } from './server-cost/server-cost.ts';
 import { floorRateLimit, measureServerFloor } from './server-floor.ts';
@@ -62,9 +73,44 @@ async function main(argv: string[]): Promise<number> {
     ephemeralPorts: ephemeralPortCount(),
     plan: options.plan,
   };
-  log(`${options.plan.mode} plan, parts ${options.parts.join(', ')}; output ${options.outDir}`);
+  const selection = options.calibrate ? 'calibration only' : `parts ${options.parts.join(', ')}`;
+  log(`${options.plan.mode} plan, ${selection}; output ${options.outDir}`);
   log(openFiles.note);
-  return runBench(options, context);
+  return options.calibrate ? runCalibration(options, context) : runBench(options, context);
+}
+
+/** Runs the calibration alone; prints its report with the verdict as the last line. */
+async function runCalibration(options: BenchOptions, context: BenchContext): Promise<number> {
+  const plan = options.plan.calibration;
+  const save = (part: PartResult<CalibrationFigures>) =>
+    writeCalibrationReport(buildCalibrationReport(context, part));
+  const removeHandlers = stopOnSignals(async () => {
+    await stopRunningLoadtests();
+    await save({ status: 'not run', reason: 'the bench was interrupted' });
+  });
+
+  let part: PartResult<CalibrationFigures>;
+  try {
+    log(
+      `calibration: the light step with CHAT_DELIVERY_DELAY_MS=0 and =${plan.delayMs}, both ` +
+        `at once, ${plan.timeline.durationSeconds} s windows`,
+    );
+    part = await runPart(async () => {
+      const problem = await loadtestUnavailable();
+      if (problem !== null) {
+        throw new NotRunError(problem);
+      }
+      return measureCalibration(plan, join(options.outDir, 'loadtest'), log);
+    });
+  } finally {
+    removeHandlers();
+  }
+
+  const markdown = await save(part);
+  log(`results in ${join(options.outDir, 'calibration.json')} and bench.md`);
+  // The Markdown ends with the verdict line, so the verdict is the last line printed.
+  process.stdout.write(`\n${markdown}`);
+  return figuresOf(part)?.passed === true ? 0 : EXIT_FAILED;
 }
 
 async function runBench(options: BenchOptions, context: BenchContext): Promise<number> {
@@ -78,7 +124,9 @@ async function runBench(options: BenchOptions, context: BenchContext): Promise<n
   });
 
   try {
-    const needsRedis = options.parts.some((part) => part !== 'harness' && part !== 'capacity');
+    // The loadtest runs of the harness, capacity and repeatability parts start their own Redis.
+    const ownRedis: Part[] = ['harness', 'capacity', 'repeatability'];
+    const needsRedis = options.parts.some((part) => !ownRedis.includes(part));
     const redisProblem = needsRedis ? await startRedis(redis) : null;
     const requireRedis = () => {
       if (redisProblem !== null) {
@@ -168,6 +216,15 @@ async function runParts(
       rows: await measureServerCost(requireRedis(), plan.serverCost, log),
     }));
     await finish('server cost', parts.serverCost, describeServerCost);
+  }
+  if (selected.has('repeatability')) {
+    log(`step 6, repeatability: the step 3 harness step ${plan.repeat.repeats} times`);
+    parts.repeatability = await runPart(async () => {
+      await requireCli();
+      const outDir = join(runsDir, 'repeatability');
+      return measureRepeatability(plan.light, plan.harness, plan.repeat, outDir);
+    });
+    await finish('repeatability', parts.repeatability, describeRepeatability);
   }
 }
 

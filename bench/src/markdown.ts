@@ -5,9 +5,10 @@
 import type { LatencyFigures } from './latency.ts';
 import { capacity } from './markdown-capacity.ts';
 import { formatOptional, megabytes, table } from './markdown-format.ts';
+import { repeatability } from './markdown-repeatability.ts';
 import { describeMissing, figuresOf, type PartResult } from './part.ts';
 import { ratio } from './ratios.ts';
-import type { BenchReport } from './report.ts';
+import type { Analysis, BenchReport } from './report.ts';
 import { formatNumber as number } from './targets.ts';
 
 export function formatReport(report: BenchReport): string {
@@ -18,11 +19,13 @@ export function formatReport(report: BenchReport): string {
     latencies(report),
     capacity(report.parts.capacity),
     serverCost(report),
+    repeatability(report.parts.repeatability),
   ];
   return `${sections.join('\n\n')}\n`;
 }
 
-function header(report: BenchReport): string {
+/** Formats the title and the host lines of bench.md, for the bench and for `--calibrate`. */
+export function header(report: Omit<BenchReport, keyof Analysis | 'parts'>): string {
   const { machine } = report;
   const versions = Object.entries(report.versions)
     .map(([name, version]) => `${name} ${version}`)

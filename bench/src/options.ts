@@ -7,7 +7,14 @@ import { z } from 'zod';
 import { PROJECT_ROOT } from './loadtest-cli.ts';
 import { type BenchPlan, benchPlan } from './plan.ts';
 
-export const PARTS = ['floor', 'server-floor', 'harness', 'capacity', 'server-cost'] as const;
+export const PARTS = [
+  'floor',
+  'server-floor',
+  'harness',
+  'capacity',
+  'server-cost',
+  'repeatability',
+] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface BenchOptions {
@@ -16,6 +23,8 @@ export interface BenchOptions {
   parts: Part[];
   /** Folder for bench.json, bench.md and the loadtest runs. @default reports/bench-TIME */
   outDir: string;
+  /** Calibration-only mode: the calibration runs instead of the parts. @default false */
+  calibrate: boolean;
 }
 
 export class BenchUsageError extends Error {
@@ -26,6 +35,7 @@ export type ParsedBenchCommand = { help: true } | { help: false; options: BenchO
 
 const FLAGS = {
   quick: { type: 'boolean' },
+  calibrate: { type: 'boolean' },
   only: { type: 'string' },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -42,7 +52,7 @@ export function parseBenchCommand(
   now = new Date(),
   cwd = process.env.INIT_CWD ?? process.cwd(),
 ): ParsedBenchCommand {
-  let values: { quick?: boolean; only?: string; out?: string; help?: boolean };
+  let values: { quick?: boolean; calibrate?: boolean; only?: string; out?: string; help?: boolean };
   try {
     values = parseArgs({ args: argv, options: FLAGS, strict: true }).values;
   } catch (error) {
@@ -50,6 +60,12 @@ export function parseBenchCommand(
   }
   if (values.help === true) {
     return { help: true };
+  }
+  if (values.calibrate === true && values.only !== undefined) {
+    throw new BenchUsageError(
+      '--calibrate runs only the calibration, so it cannot be combined with --only; drop one ' +
+        'of the two',
+    );
   }
 
   let parts: Part[] = [...PARTS];
@@ -71,19 +87,32 @@ export function parseBenchCommand(
         : resolve(cwd, values.out);
   return {
     help: false,
-    options: { plan: benchPlan(values.quick ? 'quick' : 'full'), parts, outDir },
+    options: {
+      plan: benchPlan(values.quick ? 'quick' : 'full'),
+      parts: values.calibrate === true ? [] : parts,
+      outDir,
+      calibrate: values.calibrate === true,
+    },
   };
 }
 
 export function usage(): string {
-  return `Usage: npm run bench -- [--quick] [--only PARTS] [--out DIR]
+  const { delayMs, toleranceMs, timeline } = benchPlan('full').calibration;
+  const quickSeconds = benchPlan('quick').calibration.timeline.durationSeconds;
+  return `Usage: npm run bench -- [--quick] [--only PARTS | --calibrate] [--out DIR]
 
 Measures how close the load-test harness gets to the lowest latency the path allows, how
-much load one load generator can drive, and what the servers and Redis spend. Prints every
-figure and writes bench.json and bench.md; see docs/bench.md.
+much load one load generator can drive, what the servers and Redis spend, and how much a
+repeated step varies. Prints every figure and writes bench.json and bench.md; see
+docs/bench.md.
 
-  --quick      the short plan, about 2 minutes (default: the full plan, about 10)
-  --only LIST  run only these parts, comma-separated: ${PARTS.join(', ')}
+  --quick      the short plan, about 3 minutes (default: the full plan, about 11)
+  --only LIST  run only these parts, comma-separated:
+               ${PARTS.join(', ')}
+  --calibrate  run only the calibration: the light step with CHAT_DELIVERY_DELAY_MS=0 and
+               =${delayMs} on the replicas; passes when the p50 shift is ${delayMs} ms within
+               ${toleranceMs} ms. Writes calibration.json and bench.md; exit code 1 when it
+               fails. With --quick, ${quickSeconds} s windows instead of ${timeline.durationSeconds} s
   --out DIR    output folder, created if missing (default reports/bench-<UTC time>)
   --help, -h   show this text
 `;

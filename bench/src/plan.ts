@@ -1,10 +1,13 @@
 /**
- * The plans of `npm run bench` in two sizes: the full plan (about 10 minutes) and `--quick`
- * (about 2). Every load, duration and step count of the bench is set here.
+ * The plans of `npm run bench` in two sizes: the full plan (about 11 minutes) and `--quick`
+ * (about 3). Every load, duration and step count of the bench is set here, and so is the
+ * calibration that `--calibrate` runs.
  */
+import type { CalibrationPlan } from './calibration.ts';
 import { type CapacityPlan, filesNeeded } from './capacity.ts';
-import type { HarnessPlan } from './harness.ts';
+import type { HarnessPlan, HarnessShape } from './harness.ts';
 import type { LightLoad } from './one-way.ts';
+import type { RepeatPlan } from './repeatability.ts';
 import type { ServerCostPlan } from './server-cost/server-cost.ts';
 
 export type BenchMode = 'full' | 'quick';
@@ -16,6 +19,10 @@ export interface BenchPlan {
   harness: HarnessPlan;
   capacity: CapacityPlan;
   serverCost: ServerCostPlan;
+  /** Step 6: the harness step of step 3, repeated. */
+  repeat: RepeatPlan;
+  /** The calibration, which `--calibrate` runs instead of the steps. */
+  calibration: CalibrationPlan;
 }
 
 /** 200 messages per second of 64 bytes of text: light enough that nothing queues. */
@@ -28,6 +35,15 @@ const MESSAGE_BYTES = 64;
  */
 const CAPACITY_RATE_PER_CLIENT = 0.2;
 const CAPACITY_ROOM_SIZE = 10;
+
+/**
+ * The light rate in 2 rooms of 4. The public port hands connections to the 2 replicas in
+ * turn, so each room has members on both, and every message has 1 same-replica and 2
+ * cross-replica deliveries.
+ */
+const CALIBRATION_SHAPE: HarnessShape = { clients: 8, roomSize: 4, ratePerClient: 25 };
+const CALIBRATION_DELAY_MS = 10;
+const CALIBRATION_TOLERANCE_MS = 0.5;
 
 export function benchPlan(mode: BenchMode): BenchPlan {
   return mode === 'quick' ? QUICK : FULL;
@@ -66,6 +82,14 @@ const FULL: BenchPlan = {
     },
     replicaCounts: { pubsub: [1, 2, 4], sharded: [1, 2, 4] },
   },
+  repeat: { repeats: 3 },
+  calibration: {
+    delayMs: CALIBRATION_DELAY_MS,
+    toleranceMs: CALIBRATION_TOLERANCE_MS,
+    shape: CALIBRATION_SHAPE,
+    messageBytes: MESSAGE_BYTES,
+    timeline: { rampSeconds: 1, settleSeconds: 2, durationSeconds: 20, drainSeconds: 1 },
+  },
 };
 
 const QUICK: BenchPlan = {
@@ -100,6 +124,14 @@ const QUICK: BenchPlan = {
       drainMs: 500,
     },
     replicaCounts: { pubsub: [1, 2, 4], sharded: [2] },
+  },
+  repeat: { repeats: 2 },
+  calibration: {
+    delayMs: CALIBRATION_DELAY_MS,
+    toleranceMs: CALIBRATION_TOLERANCE_MS,
+    shape: CALIBRATION_SHAPE,
+    messageBytes: MESSAGE_BYTES,
+    timeline: { rampSeconds: 1, settleSeconds: 2, durationSeconds: 10, drainSeconds: 1 },
   },
 };
 

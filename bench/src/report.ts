@@ -19,6 +19,7 @@ import {
   latencyRatio,
   redisGrowth,
 } from './ratios.ts';
+import type { RepeatabilityFigures } from './repeatability.ts';
 import type { CostRow } from './server-cost/server-cost.ts';
 import { checkTarget, formatNumber, type TargetCheck } from './targets.ts';
 
@@ -37,6 +38,7 @@ export interface BenchParts {
   harness?: PartResult<HarnessFigures>;
   capacity?: PartResult<CapacityFigures>;
   serverCost?: PartResult<ServerCostFigures>;
+  repeatability?: PartResult<RepeatabilityFigures>;
 }
 
 export interface BenchContext {
@@ -80,6 +82,7 @@ export const TARGETS = {
   largestValidClients: 20_000,
   rssPerIdleClientBytes: 20_000,
   pubsubDeliveriesPerCpuRatio: 0.7,
+  repeatP50SpreadPercent: 10,
 } as const;
 
 /** Computes every ratio and target check from the parts' figures. */
@@ -94,6 +97,7 @@ export function analyse(parts: BenchParts): Analysis {
     ...harnessSide.targets,
     capacityTarget(figuresOf(parts.capacity), describeMissing(parts.capacity)),
     ...costTargets(costs, describeMissing(parts.serverCost)),
+    repeatTarget(parts.repeatability),
   ];
 
   return {
@@ -189,6 +193,23 @@ function capacityTarget(capacity: CapacityFigures | null, missing: string): Targ
   return check;
 }
 
+function repeatTarget(part: PartResult<RepeatabilityFigures> | undefined): TargetCheck {
+  const figures = figuresOf(part);
+  const check = checkTarget(
+    'repeated light step, spread of the cross-replica p50',
+    figures?.spreadPercent ?? null,
+    '<=',
+    TARGETS.repeatP50SpreadPercent,
+    ' %',
+    describeMissing(part),
+  );
+  const invalid = figures?.runs.filter((run) => !run.valid).length ?? 0;
+  if (invalid > 0) {
+    check.verdict += `; ${invalid} of the repeats were not valid`;
+  }
+  return check;
+}
+
 export function buildReport(context: BenchContext, parts: BenchParts): BenchReport {
   return {
     ...context,
@@ -208,7 +229,8 @@ export async function writeReport(report: BenchReport): Promise<string> {
   return markdown;
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
+/** Writes through a temporary file and a rename, so readers never see a half-written file. */
+export async function writeAtomic(path: string, text: string): Promise<void> {
   const temporary = `${path}.tmp`;
   await writeFile(temporary, text);
   await rename(temporary, path);

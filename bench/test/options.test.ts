@@ -45,6 +45,32 @@ describe('parseBenchCommand', () => {
     expect(() => parse(['--fast'])).toThrow(BenchUsageError);
   });
 
+  test('--calibrate runs no part', () => {
+    const options = parse(['--calibrate']);
+
+    expect(options.calibrate).toBe(true);
+    expect(options.parts).toEqual([]);
+    expect(options.plan.mode).toBe('full');
+  });
+
+  test('--calibrate with --quick has shorter windows', () => {
+    const quick = parse(['--calibrate', '--quick']).plan.calibration.timeline;
+    const full = parse(['--calibrate']).plan.calibration.timeline;
+
+    expect(quick.durationSeconds).toBeLessThan(full.durationSeconds);
+  });
+
+  test('--calibrate rejects --only', () => {
+    expect(() => parse(['--calibrate', '--only', 'floor'])).toThrow(BenchUsageError);
+    expect(() => parse(['--calibrate', '--only', 'floor'])).toThrow(
+      /--calibrate runs only the calibration, so it cannot be combined with --only/,
+    );
+  });
+
+  test('--calibrate takes no value', () => {
+    expect(() => parse(['--calibrate=yes'])).toThrow(BenchUsageError);
+  });
+
   test('--help returns help', () => {
     expect(parseBenchCommand(['--help'])).toEqual({ help: true });
   });
