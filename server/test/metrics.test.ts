@@ -3,7 +3,7 @@ import { LABEL, METRIC } from '../src/metric-names.ts';
 import { REJECT_REASONS } from '../src/protocol.ts';
 import { VERSION } from '../src/version.ts';
 import { TestCluster } from './support/cluster.ts';
-import { type ParsedMetrics, sampleValue, scrape } from './support/metrics-text.ts';
+import { type ParsedMetrics, parseMetrics, sampleValue, scrape } from './support/metrics-text.ts';
 
 const EXPECTED_TYPES: [string, string][] = [
   [METRIC.connectedClients, 'gauge'],
@@ -69,6 +69,61 @@ describe('metrics endpoint', () => {
 
     expect(sampleValue(after, METRIC.connectedClients)).toBe(1);
     expect(sampleValue(after, METRIC.rooms)).toBe(1);
+  });
+
+  it('returns only the metrics named in the query', async () => {
+    const names = ['process_resident_memory_bytes', 'nodejs_heap_size_used_bytes'];
+    const query = names.map((name) => `name=${name}`).join('&');
+
+    const response = await fetch(`${cluster.servers[0]!.url}/metrics?${query}`);
+    const filtered = parseMetrics(await response.text());
+
+    expect(response.status).toBe(200);
+    expect([...filtered.types.keys()].sort()).toEqual([...names].sort());
+    expect(sampleValue(filtered, 'process_resident_memory_bytes')).toBeGreaterThan(10 * 2 ** 20);
+    expect(sampleValue(filtered, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+  });
+
+  it('collects heap used afresh in a filtered read', async () => {
+    const url = `${cluster.servers[0]!.url}/metrics?name=nodejs_heap_size_used_bytes`;
+    const heapUsed = async () =>
+      sampleValue(parseMetrics(await (await fetch(url)).text()), 'nodejs_heap_size_used_bytes');
+    const before = await heapUsed();
+
+    // The server runs in this process, so memory kept alive here shows in its heap.
+    const ballast = Array.from({ length: 400_000 }, (_, index) => ({ index, text: `x${index}` }));
+    const after = await heapUsed();
+
+    expect(ballast).toHaveLength(400_000);
+    expect(after - before).toBeGreaterThan(10 * 2 ** 20);
+  });
+
+  it('leaves the loop delay histogram to full reads', async () => {
+    const registry = cluster.servers[0]!.metrics.registry;
+    // prom-client resets its event-loop delay histogram in this metric's collect.
+    const loopDelay = registry.getSingleMetric('nodejs_eventloop_lag_seconds')!;
+    const collect = loopDelay.get.bind(loopDelay);
+    let collections = 0;
+    loopDelay.get = () => {
+      collections += 1;
+      return collect();
+    };
+    const base = `${cluster.servers[0]!.url}/metrics`;
+
+    await fetch(`${base}?name=process_resident_memory_bytes&name=nodejs_heap_size_used_bytes`);
+    const afterFiltered = collections;
+    await fetch(base);
+    loopDelay.get = collect;
+
+    expect(afterFiltered).toBe(0);
+    expect(collections).toBe(1);
+  });
+
+  it('rejects an unknown metric name with 404', async () => {
+    const response = await fetch(`${cluster.servers[0]!.url}/metrics?name=no_such_metric`);
+
+    expect(response.status).toBe(404);
+    expect(await response.text()).toContain('no_such_metric');
   });
 
   it('uses base units and _total counters', () => {

@@ -26,6 +26,8 @@ export interface StepFigures {
 }
 
 export interface FigureSource {
+  /** The replicas' /metrics addresses, also read for memory over time. */
+  endpoints: MetricsEndpoint[];
   snapshot(): Promise<Snapshot>;
   figures(before: Snapshot, after: Snapshot): StepFigures;
 }
@@ -33,6 +35,7 @@ export interface FigureSource {
 /** Reads `endpoints` and, when `redisUrl` is set, Redis INFO. */
 export function figureSource(endpoints: MetricsEndpoint[], redisUrl: string | null): FigureSource {
   return {
+    endpoints,
     snapshot: () => takeSnapshot(endpoints, redisUrl),
     figures: (before, after) => compareSnapshots(endpoints, redisUrl, before, after),
   };

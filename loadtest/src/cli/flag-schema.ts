@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { ADAPTER_MODES } from '../../../server/src/protocol.ts';
 import { GENERATOR_ID_PATTERN } from '../measure/step-env.ts';
 import { parseDurationMs } from './durations.ts';
+import { faultEntries, faultProblems } from './fault-flags.ts';
+import { LINK_FLAGS, type LinkFlag, LinkFlagError, parseLinkValue } from './link-flags.ts';
 
 /** Largest --clients: one generator host; spread more over several generators. */
 export const MAX_CLIENTS = 100_000;
@@ -109,6 +111,23 @@ const urlList = text.transform((value, ctx) => {
   return urls;
 });
 
+/** A repeatable link flag of the netns mode: every `HOST=VALUE` entry, parsed. */
+function linkEntries(flag: LinkFlag) {
+  return z.array(text).transform((entries, ctx) =>
+    entries.map((entry) => {
+      try {
+        return parseLinkValue(flag, entry);
+      } catch (error) {
+        if (!(error instanceof LinkFlagError)) {
+          throw error;
+        }
+        ctx.issues.push({ code: 'custom', input: entry, message: error.message });
+        return z.NEVER;
+      }
+    }),
+  );
+}
+
 export const FLAG_SCHEMA = z
   .object({
     scenario: text.min(1, 'expected a scenario name or a path').default(DEFAULTS.scenario),
@@ -139,6 +158,15 @@ export const FLAG_SCHEMA = z
     'generator-id': text
       .regex(GENERATOR_ID_PATTERN, 'expected 1 to 20 letters, digits, "_" or "-"')
       .optional(),
+    fault: faultEntries.default([]),
+    'swarm-service': text
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a service name such as chat_chat')
+      .optional(),
+    'dry-run': z.boolean().default(false),
+    netns: z.boolean().default(false),
+    'link-delay': linkEntries('link-delay').default([]),
+    'link-jitter': linkEntries('link-jitter').default([]),
+    'link-loss': linkEntries('link-loss').default([]),
   })
   .check((ctx) => {
     const flags = ctx.value;
@@ -148,17 +176,45 @@ export const FLAG_SCHEMA = z
     if (flags['room-size'] > flags.clients) {
       problem('room-size', `expected at most --clients (${flags.clients}), so one room fills`);
     }
+    for (const message of faultProblems(flags)) {
+      problem('fault', message);
+    }
+    if (flags['dry-run'] && flags['swarm-service'] === undefined) {
+      problem('dry-run', 'prints the docker commands of --swarm-service, so it needs one');
+    }
+    const fewestReplicas = Math.min(...(flags.replicas ?? [DEFAULTS.replicas]));
+    for (const flag of Object.keys(LINK_FLAGS) as LinkFlag[]) {
+      if (flags[flag].length > 0 && !flags.netns) {
+        problem(flag, 'shapes a link of the netns mode, so it needs --netns');
+      }
+      const missing = flags[flag].find(
+        ({ host }) => host.startsWith('replica-') && Number(host.slice(8)) > fewestReplicas,
+      );
+      if (missing !== undefined) {
+        problem(flag, `names ${missing.host}, but a step runs only ${fewestReplicas} replicas`);
+      }
+    }
+    if (flags.netns && flags['redis-url'] !== undefined) {
+      problem('redis-url', 'does not apply with --netns, which runs Redis in a namespace');
+    }
     if (flags.target === undefined) {
       if (flags.metrics !== undefined) {
         problem('metrics', 'only applies with --target; the local cluster knows its replicas');
       }
+      if (flags['swarm-service'] !== undefined) {
+        problem('swarm-service', 'scales a deployed service, so it needs --target');
+      }
       return;
     }
-    if (flags.replicas !== undefined && flags.replicas.length > 1) {
+    if (flags.netns) {
+      problem('netns', 'starts a local cluster in network namespaces, so it cannot use --target');
+    }
+    const scalesService = flags['swarm-service'] !== undefined;
+    if (!scalesService && flags.replicas !== undefined && flags.replicas.length > 1) {
       problem(
         'replicas',
-        'a sweep restarts the local cluster per replica count, which --target cannot do; ' +
-          'pass the one replica count the deployed service runs',
+        'a sweep against --target needs --swarm-service NAME to scale the service; ' +
+          'without it, pass the one replica count the deployed service runs',
       );
     }
     if (flags.port !== undefined) {

@@ -4,9 +4,13 @@
  * existing run folder, 130 interrupted by SIGINT, 143 by SIGTERM.
  */
 import { RedisServerMissingError } from '../cluster/redis-server.ts';
+import { NetemUnavailableError } from '../netns/link-shaping.ts';
+import { NetnsUnsupportedError } from '../netns/requirements.ts';
 import { buildReport } from '../report/build.ts';
 import { describeCheck, evaluateGates } from '../report/gates.ts';
 import type { StepSummary } from '../results/summary.ts';
+import { DockerCommandError } from '../swarm/docker-cli.ts';
+import { SwarmServiceError, SwarmTimeoutError } from '../swarm/service.ts';
 import {
   ArtilleryError,
   ClusterStartError,
@@ -16,6 +20,7 @@ import {
 } from './errors.ts';
 import { type LoadtestConfig, parseCommand } from './options.ts';
 import { runLoadtest } from './run.ts';
+import { planSwarmSweep } from './swarm-targets.ts';
 import { formatSummaryTable } from './table.ts';
 import { usage } from './usage.ts';
 
@@ -29,6 +34,11 @@ const EXPLAINED_ERRORS = [
   ClusterStartError,
   TargetUnreachableError,
   RedisServerMissingError,
+  DockerCommandError,
+  SwarmServiceError,
+  SwarmTimeoutError,
+  NetnsUnsupportedError,
+  NetemUnavailableError,
 ];
 
 async function main(argv: string[]): Promise<number> {
@@ -48,7 +58,18 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
+  if (config.dryRun) {
+    return printSwarmPlan(config);
+  }
   return run(config, argv);
+}
+
+async function printSwarmPlan(config: LoadtestConfig): Promise<number> {
+  console.log('dry run: the docker commands of this sweep, in order; nothing was run');
+  for (const line of await planSwarmSweep(config)) {
+    console.log(line);
+  }
+  return 0;
 }
 
 async function run(config: LoadtestConfig, argv: string[]): Promise<number> {

@@ -5,9 +5,12 @@
  */
 import { parseArgs } from 'node:util';
 import type { AdapterMode } from '../../../server/src/protocol.ts';
+import type { FaultSpec } from '../faults/fault-spec.ts';
+import type { LinkShaping } from '../netns/link-shaping.ts';
 import { type Gate, GateSyntaxError, parseGate } from '../report/gates.ts';
 import { UsageError } from './errors.ts';
 import { DEFAULTS, FLAG_SCHEMA, type FlagValues } from './flag-schema.ts';
+import { collectLinks } from './link-flags.ts';
 import { defaultGeneratorId, defaultOutDir, resolveScenario, type ScenarioFile } from './paths.ts';
 
 export interface LoadtestConfig {
@@ -54,6 +57,16 @@ export interface LoadtestConfig {
   gates: Gate[];
   /** Prefix of this generator's room names, recorded in run.json. @default the host name */
   generatorId: string;
+  /** Faults injected in every step, ms into its measure window. @default [] */
+  faults: FaultSpec[];
+  /** Swarm service (with --target) scaled to each step's replica count. @default null */
+  swarmService: string | null;
+  /** Print the docker commands of --swarm-service and run nothing. @default false */
+  dryRun: boolean;
+  /** Run the local cluster's Redis and replicas in network namespaces. @default false */
+  netns: boolean;
+  /** netem shaping of netns hosts' links, by host name ('redis', 'replica-1'). @default {} */
+  links: Record<string, LinkShaping>;
 }
 
 export type ParsedCommand = { help: true } | { help: false; config: LoadtestConfig };
@@ -90,6 +103,13 @@ const FLAG_TYPES = {
   'message-bytes': { type: 'string' },
   'fail-on': { type: 'string', multiple: true },
   'generator-id': { type: 'string' },
+  'swarm-service': { type: 'string' },
+  fault: { type: 'string', multiple: true },
+  'dry-run': { type: 'boolean' },
+  netns: { type: 'boolean' },
+  'link-delay': { type: 'string', multiple: true },
+  'link-jitter': { type: 'string', multiple: true },
+  'link-loss': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -108,7 +128,9 @@ export function parseCommand(argv: string[], context: ParseContext = {}): Parsed
     });
     throw new UsageError(problems.join('\n'));
   }
-  return { help: false, config: buildConfig(result.data, context) };
+  const config = buildConfig(result.data, context);
+  checkRedisFault(config);
+  return { help: false, config };
 }
 
 function readFlags(argv: string[]) {
@@ -124,7 +146,8 @@ function readFlags(argv: string[]) {
 }
 
 function describeProblem(flag: string, value: unknown, message: string): string {
-  if (value === undefined) {
+  // A switch such as --netns has no value worth quoting.
+  if (value === undefined || typeof value === 'boolean') {
     return `--${flag}: ${message}`;
   }
   const shown = Array.isArray(value) ? value.join(' ') : String(value);
@@ -151,12 +174,18 @@ function buildConfig(flags: FlagValues, context: ParseContext): LoadtestConfig {
     adapter: flags.adapter,
     target,
     metricsUrls: flags.metrics ?? [],
-    redisUrl: flags['redis-url'] ?? (target === null ? localRedisUrl(env) : null),
+    // The netns mode always runs its own Redis, inside a namespace of its own.
+    redisUrl: flags['redis-url'] ?? (target === null && !flags.netns ? localRedisUrl(env) : null),
     port: flags.port ?? null,
     outDir: defaultOutDir(flags.out, scenario.name, context.now ?? new Date(), cwd),
     messageBytes: flags['message-bytes'],
     gates: flags['fail-on'].map(parseGateFlag),
     generatorId: flags['generator-id'] ?? defaultGeneratorId(),
+    swarmService: flags['swarm-service'] ?? null,
+    faults: flags.fault,
+    dryRun: flags['dry-run'],
+    netns: flags.netns,
+    links: collectLinks(flags),
   };
 }
 
@@ -168,6 +197,17 @@ function replicaCounts(flags: FlagValues): number[] {
     return flags.replicas;
   }
   return [flags.metrics?.length ?? 0];
+}
+
+/** REDIS_URL, unlike --redis-url, is only known here, after the schema's checks. */
+function checkRedisFault(config: LoadtestConfig): void {
+  const restartsRedis = config.faults.some((fault) => fault.kind === 'restart-redis');
+  if (restartsRedis && config.target === null && config.redisUrl !== null) {
+    throw new UsageError(
+      '--fault restart-redis restarts the redis-server the loadtest starts itself, but ' +
+        'REDIS_URL points the replicas at another Redis; unset REDIS_URL for a fault run.',
+    );
+  }
 }
 
 function localRedisUrl(env: Record<string, string | undefined>): string | null {

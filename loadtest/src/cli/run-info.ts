@@ -174,6 +174,9 @@ function describeParameters(config: LoadtestConfig) {
     port: config.port,
     generatorId: config.generatorId,
     failOn: config.gates.map((gate) => gate.expression),
+    swarmService: config.swarmService,
+    netns: config.netns,
+    links: config.links,
   };
 }
 

@@ -123,6 +123,7 @@ async function runSteps(
       target,
       progress,
       signal: context.signal,
+      injectFault: targets.injectFault?.bind(targets),
     });
     await record.addStep(outcome.summary, outcome.artilleryPid);
     progress.log(describeStepEnd(label, outcome.summary));

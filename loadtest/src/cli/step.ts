@@ -4,12 +4,20 @@
  * generator's result files with the server figures into a StepSummary.
  */
 import { mkdir } from 'node:fs/promises';
+import { FaultSchedule, type InjectFault } from '../faults/fault-schedule.ts';
+import {
+  collectFaults,
+  FAULT_TIMELINE_SLICE_SECONDS,
+  type StepFaults,
+  sendSliceMs,
+} from '../faults/step-faults.ts';
 import { aggregateStep, type MeasuredStep, readProgress } from '../measure/aggregate.ts';
 import { stepEnv } from '../measure/step-env.ts';
-import type { StepSummary } from '../results/summary.ts';
+import type { StepMemory, StepSummary } from '../results/summary.ts';
 import { ArtilleryProcess } from './artillery.ts';
 import type { ArtilleryError } from './errors.ts';
 import type { FigureSource } from './figures.ts';
+import { MemorySampler } from './memory-sampler.ts';
 import type { LoadtestConfig } from './options.ts';
 import { type ReadinessCheck, waitUntilReady } from './probes.ts';
 import type { ProgressDisplay } from './progress.ts';
@@ -41,6 +49,8 @@ export interface StepRequest {
   target: StepTarget;
   progress: ProgressDisplay;
   signal: AbortSignal;
+  /** Injects the --fault faults; absent for a target that cannot. */
+  injectFault?: InjectFault;
 }
 
 export interface StepOutcome {
@@ -60,12 +70,25 @@ export async function runStep(request: StepRequest): Promise<StepOutcome> {
   const reasons = await waitUntilReady(target.readiness, READY_TIMEOUT_MS, signal);
   const timeline = planTimeline(config, Date.now());
   const artillery = await startArtillery(config, target.url, paths, stepId, timeline);
+  const faults = new FaultSchedule(
+    config.faults,
+    timeline.measureStartMs,
+    request.injectFault,
+    (line) => progress.log(line),
+  );
+  faults.start();
   progress.start({
     label: request.label,
     timeline,
     clients: config.clients,
     read: () => readProgress(paths.workers, stepId),
   });
+  const memory = new MemorySampler({
+    endpoints: target.endpoints,
+    generatorPid: artillery.pid,
+    measureStartMs: timeline.measureStartMs,
+  });
+  memory.start();
 
   const readConnected = () =>
     readProgress(paths.workers, stepId).then(
@@ -76,25 +99,38 @@ export async function runStep(request: StepRequest): Promise<StepOutcome> {
   try {
     watched = await watchStep(artillery, timeline, target, signal, readConnected);
   } finally {
+    faults.cancel();
+    await memory.stop();
     progress.stop();
     await artillery.stop();
   }
 
   const measured = await aggregateStep(paths.workers, { stepId });
+  let faulted: StepFaults | null = null;
+  if (config.faults.length > 0) {
+    const { measureStartMs } = timeline;
+    faulted = await collectFaults(faults, paths.workers, stepId, measureStartMs, measured.timeline);
+    reasons.push(...faulted.reasons);
+  }
   const figures =
     watched.before !== null && watched.after !== null
       ? target.figures(watched.before, watched.after)
       : { servers: [], redis: null, reasons: [] };
   reasons.push(...watched.reasons, ...figures.reasons);
 
+  const measureSeconds = measuredSeconds(timeline, watched, measured);
   const summary = composeSummary(request, measured, {
-    measureSeconds: measuredSeconds(timeline, watched, measured),
+    measureSeconds,
     startedAt,
     complete: watched.complete,
     servers: figures.servers,
     redis: figures.redis,
+    memory: memory.result(measureSeconds),
     reasons,
   });
+  if (faulted !== null) {
+    summary.faults = faulted.faults;
+  }
   return { summary, artilleryPid: artillery.pid, error: watched.error };
 }
 
@@ -115,7 +151,11 @@ function startArtillery(
     roomSize: config.roomSize,
     messageBytes: config.messageBytes,
     generatorId: config.generatorId,
-    intervalSeconds: Math.min(TIMELINE_SLICE_SECONDS, config.durationMs / 1_000),
+    intervalSeconds: Math.min(
+      config.faults.length > 0 ? FAULT_TIMELINE_SLICE_SECONDS : TIMELINE_SLICE_SECONDS,
+      config.durationMs / 1_000,
+    ),
+    sendSliceMs: config.faults.length > 0 ? sendSliceMs(config.durationMs) : undefined,
   });
   return ArtilleryProcess.start({
     scenarioPath: config.scenario.path,
@@ -148,6 +188,7 @@ interface StepExtras {
   complete: boolean;
   servers: StepSummary['servers'];
   redis: StepSummary['redis'];
+  memory: StepMemory;
   reasons: string[];
 }
 
@@ -181,6 +222,7 @@ function composeSummary(
     generator: measured.generator,
     servers: extras.servers,
     redis: extras.redis,
+    memory: extras.memory,
     valid: reasons.length === 0,
     reasons,
   };

@@ -3,17 +3,17 @@
  * changes, or a deployed cluster given by --target that the loadtest only reads from.
  */
 import { join } from 'node:path';
-import {
-  type LocalCluster,
-  type ReplicaSummary,
-  startLocalCluster,
-} from '../cluster/local-cluster.ts';
+import { LocalCluster, type ReplicaSummary } from '../cluster/local-cluster.ts';
+import type { FaultEvent, FaultSpec } from '../faults/fault-spec.ts';
+import { injectLocalFault } from '../faults/local-faults.ts';
+import { launchCluster, type RunnableCluster } from './cluster-launch.ts';
 import { ClusterStartError } from './errors.ts';
 import { figureSource } from './figures.ts';
 import type { LoadtestConfig } from './options.ts';
 import { checkReachable } from './probes.ts';
 import { redactUrl } from './run-info.ts';
 import type { StepTarget } from './step.ts';
+import { openSwarmTargets } from './swarm-targets.ts';
 
 export interface TargetProvider {
   /** Readies the target for step `index` with `replicas` replicas. */
@@ -22,6 +22,11 @@ export interface TargetProvider {
   describe(): Record<string, unknown>;
   /** Stops everything the provider started. */
   close(): Promise<void>;
+  /**
+   * Injects a fault into the current step's target and resolves once it is ready again, or
+   * with `recoveredAtMs: null` when it did not recover in time. Absent: no faults possible.
+   */
+  injectFault?(fault: FaultSpec, log: (line: string) => void): Promise<FaultEvent>;
 }
 
 export interface TargetContext {
@@ -36,7 +41,11 @@ export async function openTargets(
   if (config.target === null) {
     return new LocalTargets(config, context);
   }
-  return openDeployedTarget(config, config.target);
+  const deployed = await openDeployedTarget(config, config.target);
+  if (config.swarmService === null) {
+    return deployed;
+  }
+  return openSwarmTargets(config, deployed, context);
 }
 
 async function openDeployedTarget(config: LoadtestConfig, url: string): Promise<TargetProvider> {
@@ -76,7 +85,7 @@ interface ClusterRecord {
 class LocalTargets implements TargetProvider {
   private readonly config: LoadtestConfig;
   private readonly context: TargetContext;
-  private cluster: LocalCluster | null = null;
+  private cluster: RunnableCluster | null = null;
   private readonly records: ClusterRecord[] = [];
 
   constructor(config: LoadtestConfig, context: TargetContext) {
@@ -111,24 +120,32 @@ class LocalTargets implements TargetProvider {
     return { mode: 'local', clusters: this.records };
   }
 
+  async injectFault(fault: FaultSpec, log: (line: string) => void): Promise<FaultEvent> {
+    if (!(this.cluster instanceof LocalCluster)) {
+      throw new Error('faults need the loopback cluster; the netns cluster cannot inject them');
+    }
+    return injectLocalFault(this.cluster, fault, log);
+  }
+
   async close(): Promise<void> {
     await this.stopCluster();
   }
 
-  private async startCluster(replicas: number): Promise<LocalCluster> {
+  private async startCluster(replicas: number): Promise<RunnableCluster> {
     const { config } = this;
     const number = this.records.length + 1;
-    this.context.log(`starting the local cluster with ${replicas} replicas (${config.adapter})`);
+    const where = config.netns ? ' in network namespaces' : '';
+    this.context.log(
+      `starting the local cluster${where} with ${replicas} replicas (${config.adapter})`,
+    );
 
-    let cluster: LocalCluster;
+    let cluster: RunnableCluster;
     try {
-      cluster = await startLocalCluster({
+      cluster = await launchCluster(
+        config,
         replicas,
-        adapter: config.adapter,
-        redisUrl: config.redisUrl ?? undefined,
-        port: config.port ?? undefined,
-        logDir: join(config.outDir, 'logs', `cluster-${number}`),
-      });
+        join(config.outDir, 'logs', `cluster-${number}`),
+      );
     } catch (error) {
       throw explainStartFailure(error as Error, config.port);
     }

@@ -36,12 +36,26 @@ Steps:
   --adapter MODE         backplane of the local replicas: ${ADAPTER_MODES.join(', ')}
                          (default ${DEFAULTS.adapter}); with --target, recorded only
   --port N               public port of the local cluster (default: a free port)
+  --fault KIND@TIME      inject a fault TIME into every step's measure window, e.g.
+                         kill-replica@30s or restart-redis@30s; repeatable; with
+                         --target it needs --swarm-service
 
 Deployed cluster:
   --target URL           public address of a deployed chat service; no local cluster
   --metrics URL,URL      /metrics addresses of its replicas (default: none scraped)
   --redis-url URL        Redis to read INFO from (locally: the Redis the replicas use,
                          instead of starting one; REDIS_URL does the same)
+  --swarm-service NAME   Swarm service of --target (e.g. chat_chat) that the loadtest
+                         scales to each step's --replicas through the docker CLI, and
+                         scales back at the end; allows a list such as --replicas 1,2,4
+  --dry-run              with --swarm-service: print the docker commands, run nothing
+
+Network namespaces (root and iproute2; see docs/network.md):
+  --netns                run Redis and each local replica in a network namespace of its own
+  --link-delay HOST=T    one-way delay on HOST's link, HOST redis or replica-N, e.g.
+                         redis=5ms; repeatable; needs the kernel's netem
+  --link-jitter HOST=T   random variation of that delay, e.g. redis=1ms
+  --link-loss HOST=P     packets dropped on HOST's link, in percent, e.g. redis=0.5%
 
 Output:
   --out DIR              run folder, which must not exist (default reports/TIME-SCENARIO)

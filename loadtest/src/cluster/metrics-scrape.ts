@@ -5,7 +5,7 @@ import { type Labels, parseMetricsText, parseSample, seriesKey } from './prometh
 export { MetricsParseError, parseMetricsText, seriesKey } from './prometheus-text.ts';
 
 /** Node's default metrics, as prom-client's collectDefaultMetrics names them. */
-const NODE_METRIC = {
+export const NODE_METRIC = {
   cpuSeconds: 'process_cpu_seconds_total',
   residentMemory: 'process_resident_memory_bytes',
   heapUsed: 'nodejs_heap_size_used_bytes',
@@ -96,7 +96,7 @@ function read(snapshot: MetricsSnapshot, name: string): number {
 }
 
 /** Reads the `replica` label of the replica info series. */
-function replicaId(snapshot: MetricsSnapshot): string {
+export function replicaId(snapshot: MetricsSnapshot): string {
   const prefix = `${METRIC.replicaInfo}{`;
   for (const key of snapshot.series.keys()) {
     if (key.startsWith(prefix)) {

@@ -11,6 +11,7 @@
  * The class has no Artillery or Socket.IO dependency: callers pass the times (nanoseconds of
  * `process.hrtime.bigint()`) and replica ids, so tests can drive it with crafted sequences.
  */
+import type { SendTimeCounts } from './send-time-counts.ts';
 
 /** Identifier of a virtual user, unique within one thread. */
 export type MemberId = number;
@@ -124,6 +125,7 @@ export class AccountingError extends Error {
 export class DeliveryAccounting {
   private readonly window: StepWindow;
   private readonly inFlightGrace: bigint;
+  private readonly bySendTime: SendTimeCounts | undefined;
   private readonly rooms = new Map<string, Room>();
   private readonly current = new Map<MemberId, Membership>();
   private readonly messages = new Map<MemberId, Map<number, SentMessage>>();
@@ -146,9 +148,10 @@ export class DeliveryAccounting {
   /**
    * `inFlightGrace` (ns) is how long before a join request a message may have been sent and
    * still reach the new member, because it was in flight through the backplane when the
-   * receiving replica added the member to the room.
+   * receiving replica added the member to the room. `bySendTime`, when given, also counts
+   * deliveries by the send time of their message.
    */
-  constructor(window: StepWindow, inFlightGrace: bigint) {
+  constructor(window: StepWindow, inFlightGrace: bigint, bySendTime?: SendTimeCounts) {
     if (window.measureEnd <= window.measureStart || window.drainEnd < window.measureEnd) {
       throw new AccountingError(
         `invalid step window: measure ${window.measureStart}-${window.measureEnd} ns, ` +
@@ -157,6 +160,7 @@ export class DeliveryAccounting {
     }
     this.window = window;
     this.inFlightGrace = inFlightGrace;
+    this.bySendTime = bySendTime;
   }
 
   get finished(): boolean {
@@ -304,6 +308,8 @@ export class DeliveryAccounting {
     }
     this.counts.sent += 1;
     this.counts.expected += pending.size;
+    this.bySendTime?.add('expected', now, pending.size);
+    this.bySendTime?.add('crossExpected', now, crossCount(pending, membership.replica));
 
     if (pending.size > 0) {
       this.sentBy(member).set(sequence, {
@@ -331,6 +337,9 @@ export class DeliveryAccounting {
       receiver.pending -= 1;
     }
     this.counts.expected -= message.pending.size;
+    this.bySendTime?.add('expected', message.sentAt, -message.pending.size);
+    const cross = crossCount(message.pending, message.replica);
+    this.bySendTime?.add('crossExpected', message.sentAt, -cross);
     this.messages.get(member)?.delete(sequence);
   }
 
@@ -352,13 +361,13 @@ export class DeliveryAccounting {
       sender === receiver ||
       senderMembership?.room !== membership.room
     ) {
-      return this.extraReceipt(membership, sender, sequence, false);
+      return this.extraReceipt(membership, received, false);
     }
 
     const range = expectedRange(membership, sender);
     if (sequence < range.first || sequence > range.last) {
       const changing = this.inMembershipChange(membership, received.sentAt);
-      return this.extraReceipt(membership, sender, sequence, changing);
+      return this.extraReceipt(membership, received, changing);
     }
     return this.receiveInRange(membership, received, range.first, now);
   }
@@ -385,8 +394,13 @@ export class DeliveryAccounting {
         for (const receiver of message.pending) {
           receiver.pending -= 1;
           this.counts.lost += 1;
+          this.bySendTime?.add('lost', message.sentAt);
+          if (receiver.replica !== message.replica) {
+            this.bySendTime?.add('crossLost', message.sentAt);
+          }
           if (receiver.disconnected || message.sender.disconnected) {
             this.counts.lostToDisconnects += 1;
+            this.bySendTime?.add('lostToDisconnects', message.sentAt);
           }
         }
       }
@@ -420,6 +434,7 @@ export class DeliveryAccounting {
       reordered = true;
     } else {
       this.counts.duplicated += 1;
+      this.bySendTime?.add('duplicated', received.sentAt);
       return { kind: 'duplicate' };
     }
 
@@ -432,6 +447,7 @@ export class DeliveryAccounting {
 
     membership.pending -= 1;
     this.counts.delivered += 1;
+    this.bySendTime?.add('delivered', message.sentAt);
     if (reordered) {
       this.counts.reordered += 1;
     }
@@ -452,13 +468,13 @@ export class DeliveryAccounting {
 
   private extraReceipt(
     membership: Membership | undefined,
-    sender: MemberId,
-    sequence: number,
+    received: ReceivedMessage,
     duringChange: boolean,
   ): Receipt {
-    const key = `${sender}:${sequence}`;
+    const key = `${received.sender}:${received.sequence}`;
     if (membership?.extraSeen.has(key) === true) {
       this.counts.duplicated += 1;
+      this.bySendTime?.add('duplicated', received.sentAt);
       return { kind: 'duplicate' };
     }
     membership?.extraSeen.add(key);
@@ -508,6 +524,17 @@ export class DeliveryAccounting {
     }
     return membership;
   }
+}
+
+/** Members of `receivers` on another replica than `replica`. */
+function crossCount(receivers: Iterable<Membership>, replica: string): number {
+  let count = 0;
+  for (const receiver of receivers) {
+    if (receiver.replica !== replica) {
+      count += 1;
+    }
+  }
+  return count;
 }
 
 function isActive(membership: Membership): boolean {

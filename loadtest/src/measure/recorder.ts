@@ -37,6 +37,12 @@ export interface SendCounters {
 interface SliceHistograms {
   same: Histogram;
   cross: Histogram;
+  /**
+   * Encoding of the two histograms from the last write, null once a delivery changed them.
+   * Worker files are rewritten every few seconds with every slice, and re-encoding all of
+   * them would cost time in proportion to the length of the window.
+   */
+  encoded: { same: string; cross: string } | null;
 }
 
 export class StepRecorder {
@@ -59,6 +65,10 @@ export class StepRecorder {
   private readonly measureStart: bigint;
   private readonly sliceLength: bigint;
   private readonly sliceCount: number;
+  /** Each dropped connection: ms into the measure window, and ms until the rejoin or null. */
+  private readonly drops: [number, number | null][] = [];
+  /** Drops not yet followed by a rejoin: index into `drops` and time, by member. */
+  private readonly openDrops = new Map<number, { index: number; at: bigint }>();
   private members = 0;
   private peakMembers = 0;
   private readonly perSecond: MembersPerSecond = [];
@@ -84,6 +94,7 @@ export class StepRecorder {
     const slice = this.slice(sentAt);
     if (slice !== undefined) {
       (cross ? slice.cross : slice.same).recordValue(microseconds);
+      slice.encoded = null;
     }
   }
 
@@ -93,6 +104,23 @@ export class StepRecorder {
 
   recordConnect(duration: bigint): void {
     this.connectLatency.recordValue(nanosecondsToMicroseconds(duration));
+  }
+
+  /** Records that `member`'s connection dropped at `now` (ns); a second drop replaces the first. */
+  recordDrop(member: number, now: bigint): void {
+    const offsetMs = Number(now - this.measureStart) / 1e6;
+    this.openDrops.set(member, { index: this.drops.length, at: now });
+    this.drops.push([round(offsetMs), null]);
+  }
+
+  /** Records that `member` joined its room again after its last drop. */
+  recordRejoin(member: number, now: bigint): void {
+    const open = this.openDrops.get(member);
+    if (open === undefined) {
+      return;
+    }
+    this.openDrops.delete(member);
+    this.drops[open.index]![1] = round(Number(now - open.at) / 1e6);
   }
 
   recordRejection(reason: string): void {
@@ -116,17 +144,19 @@ export class StepRecorder {
   }
 
   /** Encodes the parts of a worker file this recorder owns. */
-  encode(): Pick<WorkerFile, 'latency' | 'scheduleLag' | 'intervals'> & {
+  encode(): Pick<WorkerFile, 'latency' | 'scheduleLag' | 'intervals' | 'drops'> & {
     connectLatency: string;
     clients: { connected: number; peak: number; perSecond: MembersPerSecond };
   } {
     const intervals = [...this.slices.entries()]
       .sort(([a], [b]) => a - b)
-      .map(([index, slice]) => ({
-        index,
-        same: encodeHistogram(slice.same),
-        cross: encodeHistogram(slice.cross),
-      }));
+      .map(([index, slice]) => {
+        slice.encoded ??= {
+          same: encodeHistogram(slice.same),
+          cross: encodeHistogram(slice.cross),
+        };
+        return { index, ...slice.encoded };
+      });
     return {
       latency: {
         same: encodeHistogram(this.same),
@@ -136,6 +166,7 @@ export class StepRecorder {
       scheduleLag: encodeHistogram(this.scheduleLag),
       intervals,
       connectLatency: encodeHistogram(this.connectLatency),
+      drops: this.drops.map(([at, rejoin]) => [at, rejoin]),
       clients: {
         connected: this.members,
         peak: this.peakMembers,
@@ -152,9 +183,14 @@ export class StepRecorder {
 
     let slice = this.slices.get(index);
     if (slice === undefined) {
-      slice = { same: createHistogram(), cross: createHistogram() };
+      slice = { same: createHistogram(), cross: createHistogram(), encoded: null };
       this.slices.set(index, slice);
     }
     return slice;
   }
+}
+
+/** Milliseconds to 3 decimals, which is microseconds. */
+function round(ms: number): number {
+  return Math.round(ms * 1_000) / 1_000;
 }

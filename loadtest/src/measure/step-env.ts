@@ -40,6 +40,8 @@ export const STEP_ENV = {
   sessionSeconds: 'CHAT_SESSION_SECONDS',
   /** Length of the slices of the measure window in the latency timeline, s. Default 5. */
   intervalSeconds: 'CHAT_INTERVAL_SECONDS',
+  /** Slice length of the delivery counts by send time, ms. Unset: not counted (no faults). */
+  sendSliceMs: 'CHAT_SEND_SLICE_MS',
 } as const;
 
 export type StepEnvName = (typeof STEP_ENV)[keyof typeof STEP_ENV];
@@ -63,6 +65,7 @@ export interface StepSettings {
   churnShare?: number;
   sessionSeconds?: number;
   intervalSeconds: number;
+  sendSliceMs?: number;
 }
 
 /** Input of `stepEnv`: the settings, with defaults allowed to be left out. */
@@ -168,6 +171,7 @@ const stepEnvSchema = z
     [STEP_ENV.churnShare]: decimal(0, 1).optional(),
     [STEP_ENV.sessionSeconds]: decimal(0.001).optional(),
     [STEP_ENV.intervalSeconds]: decimal(0.001).default(DEFAULT_INTERVAL_SECONDS),
+    [STEP_ENV.sendSliceMs]: integer(1).optional(),
   })
   .check((ctx) => {
     const value = ctx.value;
@@ -204,5 +208,6 @@ const stepEnvSchema = z
       churnShare: value[STEP_ENV.churnShare],
       sessionSeconds: value[STEP_ENV.sessionSeconds],
       intervalSeconds: value[STEP_ENV.intervalSeconds],
+      sendSliceMs: value[STEP_ENV.sendSliceMs],
     }),
   );

@@ -9,6 +9,7 @@ import { threadId } from 'node:worker_threads';
 import { DeliveryAccounting, type StepWindow } from './accounting.ts';
 import { HealthMonitor } from './health.ts';
 import { StepRecorder } from './recorder.ts';
+import { SendTimeCounts } from './send-time-counts.ts';
 import { readStepEnv, type StepSettings } from './step-env.ts';
 import { planUser, resolveShape, type ScenarioShape, type UserPlan } from './user-plan.ts';
 import {
@@ -29,6 +30,8 @@ export class ThreadStep {
   readonly accounting: DeliveryAccounting;
   readonly recorder: StepRecorder;
   readonly health = new HealthMonitor();
+  /** Delivery counts by send time; only fault runs ask for them. */
+  private readonly bySendTime: SendTimeCounts | undefined;
   /** Text of every chat message, `messageBytes` long. */
   readonly padding: string;
   private readonly anchorMs: number;
@@ -61,7 +64,11 @@ export class ThreadStep {
       drainEnd: this.timeAt(settings.drainEndMs),
     };
     const grace = BigInt(settings.ackTimeoutMs) * 1_000_000n;
-    this.accounting = new DeliveryAccounting(this.window, grace);
+    if (settings.sendSliceMs !== undefined) {
+      const { measureStart, measureEnd } = this.window;
+      this.bySendTime = new SendTimeCounts(measureStart, measureEnd, settings.sendSliceMs);
+    }
+    this.accounting = new DeliveryAccounting(this.window, grace, this.bySendTime);
     const sliceLength = BigInt(Math.round(settings.intervalSeconds * 1e9));
     this.recorder = new StepRecorder(this.window.measureStart, this.window.measureEnd, sliceLength);
     this.padding = 'x'.repeat(settings.messageBytes);
@@ -147,6 +154,8 @@ export class ThreadStep {
       connect: { latency: encoded.connectLatency, ...this.recorder.connection },
       clients: { ...encoded.clients, started: this.started, active: this.active },
       intervals: encoded.intervals,
+      drops: encoded.drops,
+      sendTimeSlices: this.bySendTime?.encode(),
       health: this.health.figures(),
     };
   }

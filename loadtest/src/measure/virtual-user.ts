@@ -194,6 +194,7 @@ export class VirtualUser {
     if (response.ok) {
       accounting.joined(this.member, response.replica);
       this.changeMembership(true);
+      recorder.recordRejoin(this.member, process.hrtime.bigint());
       return null;
     }
     accounting.joinFailed(this.member, process.hrtime.bigint());
@@ -231,8 +232,10 @@ export class VirtualUser {
         return;
       }
       this.dropped = true;
+      const now = process.hrtime.bigint();
       this.step.recorder.connection.disconnects += 1;
-      this.step.accounting.disconnected(this.member, process.hrtime.bigint());
+      this.step.recorder.recordDrop(this.member, now);
+      this.step.accounting.disconnected(this.member, now);
       this.changeMembership(false);
       if (reason === 'io server disconnect' && this.phase === 'chatting') {
         // Socket.IO reconnects by itself after any drop except one the server asked for,

@@ -82,6 +82,24 @@ export const workerFileSchema = z.object({
   intervals: z.array(
     z.object({ index: z.number().int().min(0), same: z.string(), cross: z.string() }),
   ),
+  /**
+   * Each dropped connection as [drop time, rejoin time]. The drop time is ms into the measure
+   * window, negative before it. The rejoin time is ms until the rejoin was acknowledged, or null.
+   */
+  drops: z.array(z.tuple([z.number(), z.number().min(0).nullable()])).optional(),
+  /** Delivery counts by send time, present in fault runs (see send-time-counts.ts). */
+  sendTimeSlices: z
+    .object({
+      sliceMs: z.number().positive(),
+      expected: z.array(z.number().int()),
+      delivered: z.array(count),
+      lost: z.array(count),
+      lostToDisconnects: z.array(count),
+      duplicated: z.array(count),
+      crossExpected: z.array(z.number().int()),
+      crossLost: z.array(count),
+    })
+    .optional(),
   health: z.object({
     loopDelayP99Ms: z.number().min(0),
     loopDelayMaxMs: z.number().min(0),

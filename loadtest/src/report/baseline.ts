@@ -4,6 +4,7 @@
  */
 
 import type { StepSummary, Summary } from '../results/summary.ts';
+import { type FaultStep, faultSteps } from './fault-report.ts';
 import { replicaCount } from './format.ts';
 import type { RegressionThresholds } from './options.ts';
 import { CHART_PERCENTILES, LATENCY_KINDS, PERCENTILE_LABELS } from './percentiles.ts';
@@ -40,6 +41,8 @@ export interface BaselineComparison {
   onlyInCurrent: string[];
   onlyInBaseline: string[];
   regressions: number;
+  /** The baseline's steps that injected faults, for the fault table. */
+  faultSteps: FaultStep[];
 }
 
 export interface BaselineInput {
@@ -76,6 +79,7 @@ export function compareWithBaseline(
       (total, step) => total + step.changes.filter((change) => change.regression).length,
       0,
     ),
+    faultSteps: faultSteps(`baseline ${baseline.id}`, baseline.summary.steps),
   };
 }
 

@@ -3,8 +3,9 @@
  * without the encoded histograms, plus figures derived from it: CPU in percent, loss in
  * percent, the spread of repeated steps, the baseline comparison and the gate results.
  */
-import type { LatencySummary, StepSummary } from '../results/summary.ts';
+import type { LatencySummary, StepMemory, StepSummary } from '../results/summary.ts';
 import type { BaselineComparison } from './baseline.ts';
+import { type FaultReport, toFaultReports } from './fault-report.ts';
 import type { GateCheck } from './gates.ts';
 import { findNoise, groupByReplicas, type NoiseCheck, type ReplicaGroup } from './repeatability.ts';
 import type { RunFolder, RunInfo } from './run-folder.ts';
@@ -26,6 +27,8 @@ export interface StepReport {
   index: number;
   replicas: number;
   repeat: number;
+  /** Backplane mode of the replicas, e.g. pubsub. */
+  adapter: string;
   /** Short name used on chart axes and in tables, such as "3r #2". */
   label: string;
   startedAt: string;
@@ -47,6 +50,10 @@ export interface StepReport {
     pubsubChannels: number;
     usedMemoryBytes: number;
   } | null;
+  /** Memory readings over the step; null for summaries written before they were recorded. */
+  memory: StepMemory | null;
+  /** Each --fault injected in the step; empty without faults. */
+  faults: FaultReport[];
   timeline: {
     start: number;
     seconds: number;
@@ -98,6 +105,7 @@ export function toStepReport(step: StepSummary, repeated: boolean): StepReport {
     index: step.index,
     replicas: step.replicas,
     repeat: step.repeat,
+    adapter: step.adapter,
     label: stepLabel(step, repeated),
     startedAt: step.startedAt,
     measureSeconds,
@@ -133,6 +141,8 @@ export function toStepReport(step: StepSummary, repeated: boolean): StepReport {
             pubsubChannels: step.redis.pubsubChannels,
             usedMemoryBytes: step.redis.usedMemoryBytes,
           },
+    memory: step.memory ?? null,
+    faults: toFaultReports(step.faults),
     timeline: step.timeline.map((slice) => ({
       start: slice.start,
       seconds: slice.seconds,

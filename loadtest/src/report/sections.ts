@@ -10,6 +10,8 @@ import {
   throughputChart,
 } from './charts.ts';
 import { comparisonTable, gatesTable, regressionsTable } from './comparison-tables.ts';
+import { type FaultStep, faultTable } from './fault-report.ts';
+import { memoryCharts, memoryTable } from './memory-report.ts';
 import { scalingTable, timelineTable } from './overview-tables.ts';
 import type { ReportData } from './report-data.ts';
 import { serverCpuChart, serverMemoryChart, timelineCharts } from './step-charts.ts';
@@ -64,9 +66,11 @@ export function reportSections(data: ReportData): Section[] {
     ),
     section('connect', 'Connections', [connectChart(data)], [connectTable(data)]),
     resourcesSection(data),
+    ...memorySections(data),
     section('generator', 'Load generator health', [], [generatorTable(data)]),
   ];
 
+  sections.push(...faultSections(data));
   if (data.repeated) {
     sections.push(
       section('repeatability', 'Repeatability', [], [noiseTable(data), spreadTable(data)]),
@@ -97,6 +101,39 @@ function resourcesSection(data: ReportData): Section {
     fold ? [redisTable(data)] : [servers, redisTable(data)],
     fold ? [servers] : [],
   );
+}
+
+/** Builds the fault section when the run or its baseline injected faults. */
+function faultSections(data: ReportData): Section[] {
+  const current: FaultStep[] = data.steps
+    .filter((step) => step.faults.length > 0)
+    .map((step) => ({
+      run: 'this run',
+      index: step.index,
+      replicas: step.replicas,
+      adapter: step.adapter,
+      faults: step.faults,
+    }));
+  const steps = [...current, ...(data.baseline?.faultSteps ?? [])];
+  if (steps.length === 0) {
+    return [];
+  }
+  return [
+    {
+      ...section('faults', 'Faults', [], [faultTable(steps)]),
+      intro:
+        'Each fault is marked on the latency timeline of its step: a line where it was ' +
+        'injected, a shaded area until its target was ready again.',
+    },
+  ];
+}
+
+/** Memory over time, for runs that recorded it. */
+function memorySections(data: ReportData): Section[] {
+  if (data.steps.every((step) => step.memory === null)) {
+    return [];
+  }
+  return [section('memory', 'Memory over time', memoryCharts(data), [memoryTable(data)])];
 }
 
 function baselineSection(data: ReportData): Section {

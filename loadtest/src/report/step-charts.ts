@@ -9,6 +9,7 @@ import {
   stepAxisName,
   valueAxis,
 } from './charts.ts';
+import { faultMarks } from './fault-report.ts';
 import { replicaCount } from './format.ts';
 import type { ReportData, StepReport } from './report-data.ts';
 
@@ -104,6 +105,7 @@ export function timelineChart(step: StepReport): ChartSpec {
       return [middle, figures.count > 0 ? figures[line.percentile] : null];
     }),
   }));
+  Object.assign(series[0]!, faultMarks(step.faults, step.measureSeconds));
   const verdict = step.valid ? '' : ' (INVALID)';
   return {
     id: `chart-timeline-${step.index}`,

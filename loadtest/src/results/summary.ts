@@ -2,6 +2,7 @@
  * The format of a run folder's summary.json. docs/results.md explains each field; the
  * measuring method behind the numbers is in docs/method.md.
  */
+import type { FaultSummary } from './fault-summary.ts';
 
 /** Latency figures in milliseconds, plus the histogram they came from. */
 export interface LatencySummary {
@@ -73,6 +74,33 @@ export interface RedisFigures {
   usedMemoryBytes: number;
 }
 
+/**
+ * One memory reading: seconds from the start of the measure window (negative while clients
+ * connect), resident memory in bytes, and heap used in bytes or null where it cannot be read.
+ */
+export type MemorySample = [seconds: number, rssBytes: number, heapUsedBytes: number | null];
+
+/** Memory of one process over a step, read every few seconds. */
+export interface MemorySeries {
+  /** A replica id, "generator" (Artillery's process tree) or "loadtest" (the orchestrator). */
+  process: string;
+  kind: 'replica' | 'generator' | 'loadtest';
+  samples: MemorySample[];
+  /** Least-squares slope over the measure window in MiB per minute, or null below two readings. */
+  rssSlopeMiBPerMinute: number | null;
+  heapSlopeMiBPerMinute: number | null;
+  /** Readings that failed, such as a replica that did not respond. */
+  failedReadings: number;
+}
+
+export interface StepMemory {
+  /** Planned start of the measure window, ISO 8601. Reading times count from it. */
+  measureStartedAt: string;
+  /** Seconds between readings; doubled each time long series are thinned to stay bounded. */
+  intervalSeconds: number;
+  series: MemorySeries[];
+}
+
 /** Latency percentiles for one slice of the measure window. */
 export interface LatencyInterval {
   /** Seconds from the start of the measure window to the start of the slice. */
@@ -106,6 +134,10 @@ export interface StepSummary {
   generator: GeneratorHealth;
   servers: ServerFigures[];
   redis: RedisFigures | null;
+  /** Memory over the step; absent in summaries written before it was recorded. */
+  memory?: StepMemory;
+  /** Each --fault injected in the step, in order; absent without --fault. */
+  faults?: FaultSummary[];
   valid: boolean;
   reasons: string[];
 }

@@ -196,7 +196,9 @@ describe('parseCommand errors', () => {
 
   test('target rejects a sweep', () => {
     const message = usageError(['--target', 'http://127.0.0.1:9000', '--replicas', '1,2']);
-    expect(message).toContain('invalid --replicas "1,2": a sweep restarts the local cluster');
+    expect(message).toContain(
+      'invalid --replicas "1,2": a sweep against --target needs --swarm-service',
+    );
   });
 
   test('target rejects a local port', () => {

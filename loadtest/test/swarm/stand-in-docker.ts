@@ -113,7 +113,14 @@ if (a === 'service' && b === 'inspect') {
 } else if (a === 'info') {
   console.log('node-' + state.localNode);
 } else if (args.includes('kill')) {
-  console.log(args[args.length - 1]);
+  // The restart policy replaces a killed task with a new one in the same slot.
+  const container = args[args.length - 1];
+  for (const [name, svc] of Object.entries(state.services)) {
+    const index = (svc.tasks || []).findIndex((task) => 'container-' + task.id === container);
+    if (index >= 0) svc.tasks[index] = newTask(name, svc.tasks[index].slot);
+  }
+  save();
+  console.log(container);
 } else {
   fail('stand-in docker: unsupported command: ' + args.join(' '));
 }
