@@ -84,6 +84,9 @@ export interface LoadtestRunOptions {
  * Runs the loadtest with `args` plus `--out outDir`, lets it run for at most `timeoutMs`
  * (then SIGTERM, which makes it record the step and stop its cluster), and reads its summary.
  */
+/** Exit status of `npm run loadtest` for an invalid flag or an existing run folder. */
+const LOADTEST_USAGE_EXIT = 2;
+
 export async function runLoadtest(
   args: string[],
   outDir: string,
@@ -114,6 +117,10 @@ export async function runLoadtest(
   clearTimeout(stopper);
   clearTimeout(killer);
 
+  if (code === LOADTEST_USAGE_EXIT) {
+    // An invalid flag or an existing run folder: any summary.json there is not from this run.
+    throw new Error(`the loadtest refused to run (exit 2): ${output().trim()}`);
+  }
   const steps = await readSteps(outDir);
   return {
     exitCode: code,

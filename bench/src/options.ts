@@ -1,6 +1,7 @@
 /**
  * The command line of `npm run bench`, parsed and validated once into BenchOptions.
  */
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -85,6 +86,14 @@ export function parseBenchCommand(
       : isAbsolute(values.out)
         ? values.out
         : resolve(cwd, values.out);
+  // The loadtest never writes into an existing run folder, so a second bench into the same
+  // folder would read the first one's figures back as its own.
+  if (existsSync(join(outDir, 'loadtest'))) {
+    throw new BenchUsageError(
+      `invalid --out "${values.out}": ${outDir} holds the loadtest runs of an earlier bench; ` +
+        'pass a new folder, or leave --out out to get one under reports/',
+    );
+  }
   return {
     help: false,
     options: {

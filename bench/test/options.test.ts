@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { BenchUsageError, PARTS, parseBenchCommand } from '../src/options.ts';
 import { openFilesNeeded } from '../src/plan.ts';
@@ -39,6 +42,20 @@ describe('parseBenchCommand', () => {
 
   test('--out resolves from the starting folder', () => {
     expect(parse(['--out', 'here']).outDir).toBe('/tmp/cwd/here');
+  });
+
+  test('--out of an earlier bench is rejected', () => {
+    const earlier = mkdtempSync(join(tmpdir(), 'bench-out-'));
+    try {
+      expect(parse(['--out', earlier]).outDir).toBe(earlier);
+      mkdirSync(join(earlier, 'loadtest'));
+
+      expect(() => parse(['--out', earlier])).toThrow(
+        /holds the loadtest runs of an earlier bench/,
+      );
+    } finally {
+      rmSync(earlier, { recursive: true, force: true });
+    }
   });
 
   test('unknown flag is a usage error', () => {

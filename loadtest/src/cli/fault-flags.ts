@@ -31,6 +31,8 @@ export interface FaultContext {
   'swarm-service'?: string;
   'redis-url'?: string;
   netns: boolean;
+  /** Replica count of every step; undefined when --replicas was not given. */
+  replicas?: number[];
 }
 
 /** Returns why the faults cannot run with these flags; empty when they can. */
@@ -55,6 +57,15 @@ export function faultProblems(flags: FaultContext): string[] {
     problems.push(
       'with --target needs --swarm-service NAME, because faults reach the deployed tasks ' +
         'through the docker CLI',
+    );
+  }
+  const killsReplica = flags.fault.some((spec) => spec.kind === 'kill-replica');
+  if (killsReplica && flags.replicas?.includes(1)) {
+    // With one replica, Artillery's virtual users fail on their first refused reconnect and
+    // never return, so the step would measure the harness giving up, not the recovery.
+    problems.push(
+      'kill-replica needs at least 2 replicas in every step, so that disconnected clients ' +
+        'have a replica to reconnect to; remove 1 from --replicas',
     );
   }
   const restartsRedis = flags.fault.some((spec) => spec.kind === 'restart-redis');

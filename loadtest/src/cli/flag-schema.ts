@@ -7,7 +7,13 @@ import { ADAPTER_MODES } from '../../../server/src/protocol.ts';
 import { GENERATOR_ID_PATTERN } from '../measure/step-env.ts';
 import { parseDurationMs } from './durations.ts';
 import { faultEntries, faultProblems } from './fault-flags.ts';
-import { LINK_FLAGS, type LinkFlag, LinkFlagError, parseLinkValue } from './link-flags.ts';
+import {
+  collectLinks,
+  LINK_FLAGS,
+  type LinkFlag,
+  LinkFlagError,
+  parseLinkValue,
+} from './link-flags.ts';
 
 /** Largest --clients: one generator host; spread more over several generators. */
 export const MAX_CLIENTS = 100_000;
@@ -181,6 +187,16 @@ export const FLAG_SCHEMA = z
     }
     if (flags['dry-run'] && flags['swarm-service'] === undefined) {
       problem('dry-run', 'prints the docker commands of --swarm-service, so it needs one');
+    }
+    // netem varies each packet's delay by up to the jitter, which cannot go below zero.
+    for (const [host, shaping] of Object.entries(collectLinks(flags))) {
+      if ((shaping.jitterMs ?? 0) > (shaping.delayMs ?? 0)) {
+        problem(
+          'link-jitter',
+          `${host}'s jitter of ${shaping.jitterMs} ms exceeds its --link-delay of ` +
+            `${shaping.delayMs ?? 0} ms; expected a jitter no larger than the delay`,
+        );
+      }
     }
     const fewestReplicas = Math.min(...(flags.replicas ?? [DEFAULTS.replicas]));
     for (const flag of Object.keys(LINK_FLAGS) as LinkFlag[]) {

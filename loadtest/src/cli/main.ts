@@ -1,12 +1,14 @@
 /**
  * Entry point of `npm run loadtest`; `--help` lists the flags, docs/loadtest.md explains them.
  * Exit codes: 0 done, 1 a failure or a failed --fail-on gate, 2 an invalid flag or an
- * existing run folder, 130 interrupted by SIGINT, 143 by SIGTERM.
+ * existing run folder, 130 interrupted by SIGINT, 143 by SIGTERM, 129 by SIGHUP.
  */
 import { RedisServerMissingError } from '../cluster/redis-server.ts';
+import { formatFaultSpec } from '../faults/fault-spec.ts';
 import { NetemUnavailableError } from '../netns/link-shaping.ts';
 import { NetnsUnsupportedError } from '../netns/requirements.ts';
 import { buildReport } from '../report/build.ts';
+import { countOf } from '../report/format.ts';
 import { describeCheck, evaluateGates } from '../report/gates.ts';
 import type { StepSummary } from '../results/summary.ts';
 import { DockerCommandError } from '../swarm/docker-cli.ts';
@@ -26,7 +28,7 @@ import { usage } from './usage.ts';
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
-const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 
 /** Errors whose message is complete for the user, so no stack trace is printed. */
 const EXPLAINED_ERRORS = [
@@ -69,6 +71,12 @@ async function printSwarmPlan(config: LoadtestConfig): Promise<number> {
   for (const line of await planSwarmSweep(config)) {
     console.log(line);
   }
+  for (const fault of config.faults) {
+    console.log(
+      `# --fault ${formatFaultSpec(fault)}: its docker commands name the tasks running at ` +
+        'that time, so a dry run cannot list them; see docs/swarm-sweeps.md, "Faults"',
+    );
+  }
   return 0;
 }
 
@@ -105,7 +113,7 @@ async function run(config: LoadtestConfig, argv: string[]): Promise<number> {
 }
 
 /**
- * Turns the first SIGINT or SIGTERM into an abort: the current step stops, its partial
+ * Turns the first SIGINT, SIGTERM or SIGHUP into an abort: the current step stops, its partial
  * figures are written and the cluster is stopped. Later signals are ignored, so a second
  * Ctrl-C cannot leave replicas or redis-server running.
  */
@@ -118,11 +126,14 @@ function abortOnSignals(controller: AbortController): () => void {
     console.error(`\nloadtest: ${signal} received; stopping the step and the cluster`);
     controller.abort(signal);
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  const signals = Object.keys(SIGNAL_EXIT_CODES) as NodeJS.Signals[];
+  for (const signal of signals) {
+    process.on(signal, handler);
+  }
   return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
+    for (const signal of signals) {
+      process.off(signal, handler);
+    }
   };
 }
 
@@ -152,7 +163,7 @@ async function finishReport(config: LoadtestConfig, steps: StepSummary[]): Promi
     console.error(`gate failed: ${describeCheck(failure)}`);
   }
   if (evaluation.passed) {
-    console.log(`all ${config.gates.length} --fail-on gates passed`);
+    console.log(`all ${countOf(config.gates.length, '--fail-on gate')} passed`);
   }
   return evaluation.passed;
 }
@@ -167,4 +178,19 @@ function printFailure(error: Error, outDir: string, steps: number): void {
   }
 }
 
+/**
+ * Keeps the run going when its output is closed, as by `| head` or a closed terminal: the
+ * figures still go to the run folder, which matters more than the progress lines.
+ */
+function ignoreClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'EIO') {
+        throw error;
+      }
+    });
+  }
+}
+
+ignoreClosedOutput();
 process.exitCode = await main(process.argv.slice(2));

@@ -4,8 +4,10 @@
  */
 import { join } from 'node:path';
 import { LocalCluster, type ReplicaSummary } from '../cluster/local-cluster.ts';
+import { ReplicaNotReadyError } from '../cluster/replica-process.ts';
 import type { FaultEvent, FaultSpec } from '../faults/fault-spec.ts';
 import { injectLocalFault } from '../faults/local-faults.ts';
+import { replicaCount } from '../report/format.ts';
 import { launchCluster, type RunnableCluster } from './cluster-launch.ts';
 import { ClusterStartError } from './errors.ts';
 import { figureSource } from './figures.ts';
@@ -136,18 +138,15 @@ class LocalTargets implements TargetProvider {
     const number = this.records.length + 1;
     const where = config.netns ? ' in network namespaces' : '';
     this.context.log(
-      `starting the local cluster${where} with ${replicas} replicas (${config.adapter})`,
+      `starting the local cluster${where} with ${replicaCount(replicas)} (${config.adapter})`,
     );
 
+    const logDir = join(config.outDir, 'logs', `cluster-${number}`);
     let cluster: RunnableCluster;
     try {
-      cluster = await launchCluster(
-        config,
-        replicas,
-        join(config.outDir, 'logs', `cluster-${number}`),
-      );
+      cluster = await launchCluster(config, replicas, logDir);
     } catch (error) {
-      throw explainStartFailure(error as Error, config.port);
+      throw explainStartFailure(error as Error, config, logDir);
     }
 
     await cluster.writeFileSd(join(config.outDir, 'prometheus-targets.json'));
@@ -180,7 +179,22 @@ class LocalTargets implements TargetProvider {
   }
 }
 
-function explainStartFailure(error: Error, port: number | null): Error {
+function explainStartFailure(error: Error, config: LoadtestConfig, logDir: string): Error {
+  const { port, redisUrl } = config;
+  if (error instanceof ReplicaNotReadyError) {
+    // Every replica needs both of its Redis connections to be ready, so a Redis it cannot
+    // reach is the usual cause.
+    const redis =
+      redisUrl === null
+        ? 'the redis-server the loadtest started'
+        : `the Redis at ${redactUrl(redisUrl)} (--redis-url or REDIS_URL)`;
+    return new ClusterStartError(
+      `cannot start the local cluster: ${error.message}. A replica turns ready once it ` +
+        `reaches ${redis}; check that it runs and accepts connections, and read the ` +
+        `replica logs in ${logDir}.`,
+      { cause: error },
+    );
+  }
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE' || /EADDRINUSE/.test(error.message)) {
     const which = port === null ? 'a port the local cluster picked' : `port ${port}`;

@@ -65,6 +65,6 @@ Output:
   --help, -h             show this text
 
 Exit status: 0 done, 1 failure or failed gate, 2 invalid flag or existing run folder,
-130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP).
 `;
 }

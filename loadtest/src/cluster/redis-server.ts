@@ -103,7 +103,8 @@ export class RedisServer {
       args.push('--requirepass', this.password);
     }
 
-    const child = spawn(this.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Its own process group, as for the replicas: a terminal's Ctrl-C is the owner's to handle.
+    const child = spawn(this.binary, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     trackChild(child);
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {

@@ -223,12 +223,14 @@ export class ReplicaProcess extends EventEmitter<ReplicaEvents> {
       CHAT_ADAPTER: this.options.adapter,
       CHAT_CHANNEL_PREFIX: this.options.channelPrefix,
     };
-    // detached: false keeps the server in our process group, so a terminal's Ctrl-C reaches it.
+    // A process group of its own keeps a terminal's Ctrl-C from reaching the server, so the
+    // owner can still read its /metrics before stopping it. The owner's exit and signal hooks
+    // (child-cleanup.ts) stop it when the owner ends.
     const child = spawn(process.execPath, [SERVER_MAIN], {
       cwd: PROJECT_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
-      detached: false,
+      detached: true,
     });
     trackChild(child);
 

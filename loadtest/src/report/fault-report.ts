@@ -5,7 +5,7 @@
  */
 import type { FaultSummary } from '../results/fault-summary.ts';
 import type { StepSummary } from '../results/summary.ts';
-import { formatCount, formatMs } from './format.ts';
+import { formatCount, formatMs, stepNumber } from './format.ts';
 import { type LatencyFigures, withoutHistogram } from './report-data.ts';
 import { latencyCell, type Table } from './tables.ts';
 
@@ -74,8 +74,10 @@ export function faultTable(steps: FaultStep[]): Table {
       'Times in s into the measure window, reconnect and latency in ms. Lost is "lost of ' +
       'expected" for the messages sent in that part. Parts are split at the fault and at its ' +
       'recovery, rounded outward to the send-time slices. "cross p99 during" covers the ' +
-      'latency timeline slices that overlap the outage. Rows with losses after recovery ' +
-      'are flagged.',
+      'latency timeline slices that overlap the outage. "cross resumed after" is the time ' +
+      'from the fault until no cross-replica message sent later was lost: 0 when none was, ' +
+      'even if deliveries came late, which "cross p99 during" shows. Rows with losses after ' +
+      'recovery are flagged.',
     headers: [
       'run',
       'step',
@@ -112,7 +114,7 @@ function faultRow(step: FaultStep, fault: FaultReport): string[] {
   const duplicated = beforeFault.duplicated + duringOutage.duplicated + afterRecovery.duplicated;
   return [
     step.run,
-    String(step.index),
+    String(stepNumber(step.index)),
     step.adapter,
     fault.spec,
     fault.target,

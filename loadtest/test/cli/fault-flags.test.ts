@@ -90,6 +90,13 @@ describe('--fault flag', () => {
     expect(config.swarmService).toBe('chat_chat');
   });
 
+  test('kill-replica on one replica is rejected', () => {
+    const message = usageError(['--replicas', '1,2', '--fault', 'kill-replica@5s']);
+
+    expect(message).toContain('kill-replica needs at least 2 replicas in every step');
+    expect(parse(['--replicas', '1', '--fault', 'restart-redis@5s']).faults).toHaveLength(1);
+  });
+
   test('netns cluster is rejected', () => {
     const message = usageError(['--netns', '--fault', 'kill-replica@5s']);
 

@@ -96,6 +96,10 @@ describe('--netns and link shaping', () => {
       'names replica-3, but a step runs only 2 replicas',
     ],
     [[...TARGET, '--netns'], '--netns: starts a local cluster in network'],
+    [
+      ['--netns', '--link-delay', 'redis=5ms', '--link-jitter', 'redis=10ms'],
+      "redis's jitter of 10 ms exceeds its --link-delay of 5 ms",
+    ],
     [['--netns', '--redis-url', 'redis://127.0.0.1:6379'], 'does not apply with --netns'],
   ])('%j is rejected', (argv, message) => {
     expect(usageError(argv)).toContain(message);

@@ -27,12 +27,18 @@ export interface CliRun {
  */
 export function startCli(
   args: string[],
-  options: { timeoutMs: number; env?: Record<string, string> },
+  options: {
+    timeoutMs: number;
+    env?: Record<string, string>;
+    /** Start it in a process group of its own, as a terminal starts a command. */
+    ownGroup?: boolean;
+  },
 ): CliRun {
   const child = spawn(process.execPath, [MAIN, ...args], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownGroup ?? false,
   });
   let stdout = '';
   let stderr = '';
