@@ -122,16 +122,24 @@ describe('progress display', () => {
 describe('formatSummaryTable', () => {
   test('table has a row per step and lists reasons', () => {
     const summary = readSummary(fixtureDir('sweep'));
-    const steps = summary.steps.slice(0, 2);
-    steps[1] = { ...steps[1]!, valid: false, complete: false, reasons: ['generator too slow'] };
+    const valid = summary.steps.find((step) => step.valid)!;
+    const invalid = summary.steps.find((step) => !step.valid)!;
+    const stopped = { ...valid, valid: false, complete: false, reasons: ['generator too slow'] };
 
-    const lines = formatSummaryTable(steps).split('\n');
+    const lines = formatSummaryTable([valid, invalid, stopped]).split('\n');
 
     expect(lines[0]).toMatch(/^step\s+replicas\s+repeat\s+clients\s+sent\s+delivered\s+lost\s+dup/);
     expect(lines[0]).toContain('cross p95');
-    expect(lines[1]).toMatch(/yes$/);
-    expect(lines[2]).toMatch(/no \(incomplete\)$/);
-    expect(lines).toContain(`step ${steps[1]!.index}: generator too slow`);
+    // Steps are numbered from 1 for people, though summary.json's index counts from 0.
+    expect(lines[1]).toMatch(new RegExp(`^\\s*${valid.index + 1}\\s+${valid.replicas}\\s.*yes$`));
+    expect(lines[2]).toMatch(
+      new RegExp(`^\\s*${invalid.index + 1}\\s+${invalid.replicas}\\s.*no$`),
+    );
+    expect(lines[3]).toMatch(/no \(incomplete\)$/);
+    for (const reason of invalid.reasons) {
+      expect(lines).toContain(`step ${invalid.index + 1}: ${reason}`);
+    }
+    expect(lines).toContain(`step ${stopped.index + 1}: generator too slow`);
   });
 });
 

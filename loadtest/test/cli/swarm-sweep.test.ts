@@ -85,7 +85,7 @@ describe('swarm sweep with stand-in docker', () => {
     expect(docker.state().services.chat_chat!.replicas).toBe(3);
     const order = [
       'swarm: scaling chat_chat to 1',
-      'step 1/2, 1 replicas:',
+      'step 1/2, 1 replica:',
       'swarm: scaling chat_chat to 2',
       'step 2/2, 2 replicas:',
       'swarm: restoring chat_chat to 3',

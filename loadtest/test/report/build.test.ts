@@ -2,12 +2,70 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/report/build.ts';
+import { replicaCount } from '../../src/report/format.ts';
 import type { ReportData } from '../../src/report/report-data.ts';
 import { RunFolderError } from '../../src/report/run-folder.ts';
 import type { LatencySummary, Summary } from '../../src/results/summary.ts';
-import { copyFixture, markdownTable, readSummary } from './run-fixtures.ts';
+import { copyFixture, markdownTable, readRunInfo, readSummary } from './run-fixtures.ts';
 
 const GENERATED_AT = new Date('2025-02-01T12:00:00.000Z');
+const PERCENTILES = ['p50', 'p95', 'p99', 'p999'] as const;
+
+interface Noise {
+  kind: 'same' | 'cross';
+  percentile: (typeof PERCENTILES)[number];
+  fromReplicas: number;
+  toReplicas: number;
+  differenceMs: number;
+  spreadMs: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function width(values: number[]): number {
+  return Math.max(...values) - Math.min(...values);
+}
+
+/**
+ * The comparisons between neighbouring replica counts whose difference of medians is smaller
+ * than the spread (max - min) of the repeats at either count.
+ */
+function noiseIn(summary: Summary): Noise[] {
+  const counts = [...new Set(summary.steps.map((step) => step.replicas))].sort((a, b) => a - b);
+  const found: Noise[] = [];
+  for (let i = 0; i + 1 < counts.length; i++) {
+    for (const kind of ['same', 'cross'] as const) {
+      const [from, to] = [counts[i]!, counts[i + 1]!].map((replicas) =>
+        summary.steps.filter((step) => step.replicas === replicas && step.latency[kind].count > 0),
+      );
+      if (from!.length === 0 || to!.length === 0) {
+        continue;
+      }
+      for (const percentile of PERCENTILES) {
+        const [a, b] = [from!, to!].map((steps) =>
+          steps.map((step) => step.latency[kind][percentile]),
+        );
+        const differenceMs = Math.abs(median(b!) - median(a!));
+        const spreadMs = Math.max(width(a!), width(b!));
+        if (spreadMs > differenceMs) {
+          found.push({
+            kind,
+            percentile,
+            fromReplicas: counts[i]!,
+            toReplicas: counts[i + 1]!,
+            differenceMs,
+            spreadMs,
+          });
+        }
+      }
+    }
+  }
+  return found;
+}
 
 function ms(value: number): string {
   return value.toFixed(3);
@@ -51,7 +109,7 @@ describe('buildReport on the sweep fixture', () => {
 
     expect(rows).toHaveLength(summary.steps.length);
     summary.steps.forEach((step, i) => {
-      const identity = [String(step.index), String(step.replicas), String(step.repeat)];
+      const identity = [String(step.index + 1), String(step.replicas), String(step.repeat)];
       expect(rows[i]).toEqual([...identity, ...latencyRow(step.latency[kind])]);
     });
   });
@@ -91,7 +149,7 @@ describe('buildReport on the sweep fixture', () => {
 
     const expected = summary.steps.flatMap((step) =>
       step.timeline.map((slice) => [
-        String(step.index),
+        String(step.index + 1),
         String(step.replicas),
         String(step.repeat),
         slice.start.toFixed(1),
@@ -104,13 +162,29 @@ describe('buildReport on the sweep fixture', () => {
     expect(rows).toEqual(expected);
   });
 
-  it('states the host note and the invalid step', () => {
-    expect(markdown).toContain('**Method demo, not capacity.**');
-    expect(markdown).toContain('ran on one 2-core host');
-    expect(markdown).toContain('- **FAIL**: 1 of 6 steps are INVALID');
+  it('states the host note', () => {
+    const run = readRunInfo(dir);
+
+    expect(run.sharedHost).toBe(true);
+    expect(markdown).toContain(`> **Method demo, not capacity.** ${run.hostNote}`);
+  });
+
+  it('names the invalid steps with their reasons', () => {
+    const invalid = summary.steps.filter((step) => !step.valid);
+
+    expect(invalid.length, 'the sweep fixture has an invalid step').toBeGreaterThan(0);
+    expect(invalid.length, 'the fixture has one invalid step').toBe(1);
+    expect(invalid[0]!.reasons.join(' ')).toContain('over the 10 ms limit');
     expect(markdown).toContain(
-      'Step 5 (3 replicas, repeat 2): generator event-loop delay p99 34.2 ms exceeds the 20 ms limit',
+      `- **FAIL**: 1 of ${summary.steps.length} steps is INVALID. 1 passed a load-generator ` +
+        'limit, so its figures may describe the generator rather than the servers.\n',
     );
+    for (const step of invalid) {
+      expect(markdown).toContain(
+        `  - Step ${step.index + 1} (${replicaCount(step.replicas)}, repeat ${step.repeat}): ` +
+          step.reasons.join('; '),
+      );
+    }
   });
 
   it('shows the spread of repeated steps', () => {
@@ -122,6 +196,7 @@ describe('buildReport on the sweep fixture', () => {
       (cells) => cells[0] === '2' && cells[2] === 'cross' && cells[3] === 'p99',
     );
 
+    expect(p99s).toHaveLength(2);
     const median = (p99s[0]! + p99s[1]!) / 2;
     expect(row).toEqual([
       '2',
@@ -136,17 +211,24 @@ describe('buildReport on the sweep fixture', () => {
   });
 
   it('calls a difference within the spread noise', () => {
-    // The fixture's second repeats are 0.4 ms slower, while 2 and 3 replicas differ by 0.05 ms.
-    const finding = data.noise.findings.find(
-      (item) => item.kind === 'same' && item.percentile === 'p50' && item.fromReplicas === 2,
-    );
+    const expected = noiseIn(summary);
 
-    expect(finding).toBeDefined();
-    expect(finding!.spreadMs).toBeGreaterThan(finding!.differenceMs);
-    expect(markdown).toContain('are smaller than the spread between repeats');
-    expect(markdown).toMatch(
-      /same p50, 2 → 3 replicas: difference \d\.\d{3} ms, spread \d\.\d{3} ms/,
+    expect(expected.length, 'the sweep fixture has a difference within the spread').toBeGreaterThan(
+      0,
     );
+    expect(data.noise.findings).toHaveLength(expected.length);
+    data.noise.findings.forEach((finding, i) => {
+      const { differenceMs, spreadMs, ...where } = expected[i]!;
+      expect(finding).toMatchObject(where);
+      expect(finding.differenceMs).toBeCloseTo(differenceMs, 9);
+      expect(finding.spreadMs).toBeCloseTo(spreadMs, 9);
+      expect(markdown).toContain(
+        `${where.kind} ${where.percentile === 'p999' ? 'p99.9' : where.percentile}, ` +
+          `${where.fromReplicas} → ${where.toReplicas} replicas: ` +
+          `difference ${ms(differenceMs)} ms, spread ${ms(spreadMs)} ms`,
+      );
+    });
+    expect(markdown).toContain('are smaller than the spread between repeats');
   });
 
   it('leaves cross latency of one replica out of the spread', () => {

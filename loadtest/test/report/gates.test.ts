@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { replicaCount } from '../../src/report/format.ts';
 import { evaluateGates, GateSyntaxError, parseGate } from '../../src/report/gates.ts';
 import {
   copyFixture,
@@ -47,6 +48,8 @@ describe('evaluateGates on the sweep fixture', () => {
   const summary = readSummary(fixtureDir('sweep'));
 
   it('passes a gate every step meets', () => {
+    expect(summary.steps.every((step) => step.messages.lost === 0)).toBe(true);
+
     const result = evaluateGates([parseGate('lost==0')], summary);
 
     expect(result.passed).toBe(true);
@@ -55,25 +58,43 @@ describe('evaluateGates on the sweep fixture', () => {
   });
 
   it('fails the steps that break a gate', () => {
+    const invalid = summary.steps.filter((step) => !step.valid).map((step) => step.index);
+    expect(invalid.length, 'the sweep fixture has an invalid step').toBeGreaterThan(0);
+    expect(invalid.length).toBeLessThan(summary.steps.length);
+
     const result = evaluateGates([parseGate('valid==true')], summary);
 
     expect(result.passed).toBe(false);
-    expect(result.failures.map((check) => check.step.index)).toEqual([5]);
-    expect(result.failures[0]!.value).toBe(false);
+    expect(result.failures.map((check) => check.step.index)).toEqual(invalid);
+    expect(result.failures.map((check) => check.value)).toEqual(invalid.map(() => false));
+  });
+
+  it('fails the steps above a latency limit', () => {
+    const p50s = summary.steps.map((step) => step.latency.same.p50);
+    const limit = median(p50s);
+
+    const result = evaluateGates([parseGate(`same.p50<${limit}`)], summary);
+
+    const over = summary.steps.filter((step) => step.latency.same.p50 >= limit);
+    expect(over.length).toBeGreaterThan(0);
+    expect(over.length).toBeLessThan(summary.steps.length);
+    expect(result.failures.map((check) => check.step.index)).toEqual(
+      over.map((step) => step.index),
+    );
+    expect(result.failures.map((check) => check.value)).toEqual(
+      over.map((step) => step.latency.same.p50),
+    );
   });
 
   it('skips cross latency with one replica', () => {
     const result = evaluateGates([parseGate('cross.p99<0.001')], summary);
 
     const outcomes = result.checks.map((check) => [check.step.replicas, check.outcome]);
-    expect(outcomes).toEqual([
-      [1, 'skip'],
-      [1, 'skip'],
-      [2, 'fail'],
-      [2, 'fail'],
-      [3, 'fail'],
-      [3, 'fail'],
-    ]);
+    expect(outcomes).toEqual(
+      summary.steps.map((step) => [step.replicas, step.replicas === 1 ? 'skip' : 'fail']),
+    );
+    expect(outcomes.map(([, outcome]) => outcome)).toContain('skip');
+    expect(outcomes.map(([, outcome]) => outcome)).toContain('fail');
   });
 
   it('compares with the step figure', () => {
@@ -100,17 +121,20 @@ describe('npm run report --fail-on', () => {
 
   it('exits 1 naming the failing step and value', async () => {
     const dir = copyFixture('sweep');
-    const p99 = readSummary(dir).steps[4]!.latency.cross.p99;
+    const steps = readSummary(dir).steps;
+    const cross = steps.find((step) => step.latency.cross.count > 0)!;
+    const invalid = steps.find((step) => !step.valid)!;
 
     const result = await report([dir, '--fail-on', 'cross.p99<1', '--fail-on', 'valid==true']);
 
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
-      `gate failed: step 4 (3 replicas, repeat 1): cross.p99 = ${p99.toFixed(3)} ms, ` +
-        'gate cross.p99<1 FAILED',
+      `gate failed: step ${cross.index + 1} (${cross.replicas} replicas, repeat ${cross.repeat}): ` +
+        `cross.p99 = ${cross.latency.cross.p99.toFixed(3)} ms, gate cross.p99<1 FAILED`,
     );
     expect(result.stdout).toContain(
-      'gate failed: step 5 (3 replicas, repeat 2): valid = false, gate valid==true FAILED',
+      `gate failed: step ${invalid.index + 1} (${replicaCount(invalid.replicas)}, repeat ` +
+        `${invalid.repeat}): valid = false, gate valid==true FAILED`,
     );
   });
 
@@ -133,4 +157,17 @@ describe('npm run report --fail-on', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/\d+ regressions against the baseline/);
   });
+
+  it('exits 0 with --fail-on-regression when nothing regressed', async () => {
+    const dir = copyFixture('sweep');
+
+    const result = await report([dir, '--baseline', fixtureDir('sweep'), '--fail-on-regression']);
+
+    expect(result.code).toBe(0);
+  });
 });
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}

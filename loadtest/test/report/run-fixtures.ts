@@ -1,10 +1,15 @@
-/** Copies of the committed fixture runs, so tests write reports outside the repository. */
+/**
+ * The committed fixture runs (real output of short loadtest runs; see
+ * loadtest/test/fixtures/README.md) and copies of them, so tests write reports outside the
+ * repository.
+ */
 import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { RunInfo } from '../../src/report/run-folder.ts';
 import type { Summary } from '../../src/results/summary.ts';
 
 export const FIXTURE_RUNS = fileURLToPath(new URL('../fixtures/runs/', import.meta.url));
@@ -20,6 +25,10 @@ export function fixtureDir(name: string): string {
 
 export function readSummary(dir: string): Summary {
   return JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+}
+
+export function readRunInfo(dir: string): RunInfo {
+  return JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunInfo;
 }
 
 /** Copies a fixture run into a new temporary folder and returns the copy's path. */
@@ -71,13 +80,18 @@ export function markdownTable(markdown: string, title: string): string[][] {
 
 const REPORT_MAIN = fileURLToPath(new URL('../../src/report/main.ts', import.meta.url));
 
-/** Runs the entry point of `npm run report` and returns its exit code and output. */
+/**
+ * Runs the entry point of `npm run report` and returns its exit code and output. `cwd` and
+ * `env` default to this process's.
+ */
 export async function runReportCommand(
   args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)('node', [REPORT_MAIN, ...args], {
       timeout: 30_000,
+      ...options,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
