@@ -4,6 +4,7 @@
  * failure or an interrupt.
  */
 import { join } from 'node:path';
+import { replicaCount } from '../report/format.ts';
 import type { StepSummary } from '../results/summary.ts';
 import type { LoadtestConfig } from './options.ts';
 import { ProgressDisplay, type ProgressOutput } from './progress.ts';
@@ -111,7 +112,7 @@ async function runSteps(
     }
 
     const label =
-      `step ${index + 1}/${plan.length}, ${replicas} replicas` +
+      `step ${index + 1}/${plan.length}, ${replicaCount(replicas)}` +
       (config.repeat > 1 ? `, repeat ${repeat}` : '');
     progress.log(`${label}: ${config.clients} clients against ${target.url}`);
     const outcome = await runStep({

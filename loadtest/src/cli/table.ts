@@ -1,4 +1,5 @@
 /** The summary table printed at the end of a run: one row per step, then each step's reasons. */
+import { stepNumber } from '../report/format.ts';
 import type { LatencySummary, StepSummary } from '../results/summary.ts';
 
 interface Column {
@@ -9,7 +10,7 @@ interface Column {
 }
 
 const COLUMNS: Column[] = [
-  { heading: 'step', cell: (step) => String(step.index) },
+  { heading: 'step', cell: (step) => String(stepNumber(step.index)) },
   { heading: 'replicas', cell: (step) => String(step.replicas) },
   { heading: 'repeat', cell: (step) => String(step.repeat) },
   { heading: 'clients', cell: (step) => `${step.clients.peak}/${step.clients.target}` },
@@ -43,7 +44,7 @@ export function formatSummaryTable(steps: StepSummary[]): string {
   lines.push('Latencies in ms. A step marked "no" is not valid for the reasons listed below.');
   for (const step of steps) {
     for (const reason of step.reasons) {
-      lines.push(`step ${step.index}: ${reason}`);
+      lines.push(`step ${stepNumber(step.index)}: ${reason}`);
     }
   }
   return lines.join('\n');

@@ -42,7 +42,10 @@ export function stepAxisName(data: ReportData): string {
  * repeats; when steps were repeated, each repeat is also drawn as a dot, so the spread shows.
  */
 export function latencyChart(data: ReportData, kind: LatencyKind): ChartSpec {
-  const counts = data.groups.map((group) => String(group.replicas));
+  // One replica has no cross deliveries at all, so the cross axis starts at 2 replicas.
+  const groups =
+    kind === 'cross' ? data.groups.filter((group) => group.replicas >= 2) : data.groups;
+  const counts = groups.map((group) => String(group.replicas));
   const series: Record<string, unknown>[] = [];
   CHART_PERCENTILES.forEach((percentile, i) => {
     const color = PERCENTILE_COLORS[i];
@@ -52,7 +55,7 @@ export function latencyChart(data: ReportData, kind: LatencyKind): ChartSpec {
       type: 'line',
       color,
       symbolSize: 7,
-      data: data.groups.map((group) => group.latency[kind]?.[percentile].median ?? null),
+      data: groups.map((group) => group.latency[kind]?.[percentile].median ?? null),
     });
     if (data.repeated) {
       series.push({
@@ -62,14 +65,14 @@ export function latencyChart(data: ReportData, kind: LatencyKind): ChartSpec {
         symbolSize: 6,
         itemStyle: { opacity: 0.45 },
         tooltip: { show: false },
-        data: repeatPoints(data, kind, percentile),
+        data: repeatPoints(data, groups, kind, percentile),
       });
     }
   });
 
   const where =
     kind === 'same' ? 'receiver on the sender’s replica' : 'receiver on another replica';
-  const hasData = data.groups.some((group) => group.latency[kind] !== null);
+  const hasData = groups.some((group) => group.latency[kind] !== null);
   return {
     id: `chart-latency-${kind}`,
     caption: data.repeated
@@ -85,9 +88,15 @@ export function latencyChart(data: ReportData, kind: LatencyKind): ChartSpec {
   };
 }
 
-function repeatPoints(data: ReportData, kind: LatencyKind, percentile: string): number[][] {
+/** Points of the individual repeats, at the position of their group on the x axis. */
+function repeatPoints(
+  data: ReportData,
+  groups: ReportData['groups'],
+  kind: LatencyKind,
+  percentile: string,
+): number[][] {
   const points: number[][] = [];
-  data.groups.forEach((group, position) => {
+  groups.forEach((group, position) => {
     for (const step of data.steps.filter((item) => item.replicas === group.replicas)) {
       const figures = step.latency[kind];
       if (figures.count > 0) {

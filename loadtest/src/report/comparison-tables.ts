@@ -10,7 +10,7 @@ import {
 } from './format.ts';
 import { describeCheck } from './gates.ts';
 import type { ReportData } from './report-data.ts';
-import type { Table } from './tables.ts';
+import { stepCells, type Table } from './tables.ts';
 
 export function regressionsTable(data: ReportData): Table {
   const rows: string[][] = [];
@@ -71,9 +71,7 @@ export function gatesTable(data: ReportData): Table {
     headers: ['gate', 'step', 'replicas', 'repeat', 'outcome', 'detail'],
     rows: checks.map((check) => [
       check.gate.expression,
-      String(check.step.index),
-      String(check.step.replicas),
-      String(check.step.repeat),
+      ...stepCells(check.step),
       check.outcome.toUpperCase(),
       describeCheck(check),
     ]),

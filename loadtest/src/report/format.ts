@@ -30,7 +30,20 @@ export function formatPercentChange(percent: number | null): string {
   return percent === null ? 'n/a' : `${formatDelta(percent, formatDecimal)} %`;
 }
 
+/** Formats a count with its noun, singular only for 1: "1 step", "0 steps", "3 steps". */
+export function countOf(count: number, noun: string, pluralNoun = `${noun}s`): string {
+  return `${count} ${count === 1 ? noun : pluralNoun}`;
+}
+
 /** "1 replica", "3 replicas". */
 export function replicaCount(replicas: number): string {
-  return replicas === 1 ? '1 replica' : `${replicas} replicas`;
+  return countOf(replicas, 'replica');
+}
+
+/**
+ * Returns the number people see for a step, 1 for the first. summary.json's `index` counts
+ * from 0 and stays so, because file paths (steps/<index>/) and tools rely on it.
+ */
+export function stepNumber(index: number): number {
+  return index + 1;
 }

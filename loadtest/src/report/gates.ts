@@ -10,7 +10,7 @@
  */
 
 import type { StepSummary, Summary } from '../results/summary.ts';
-import { replicaCount } from './format.ts';
+import { replicaCount, stepNumber } from './format.ts';
 import { GATE_FIELD_HELP, GATE_FIELDS, type GateValue } from './gate-fields.ts';
 
 export const GATE_OPERATORS = ['<=', '>=', '==', '!=', '<', '>'] as const;
@@ -139,7 +139,7 @@ export function describeCheck(check: GateCheck): string {
     check.outcome
   ];
   return (
-    `step ${index} (${replicaCount(replicas)}, repeat ${repeat}): ` +
+    `step ${stepNumber(index)} (${replicaCount(replicas)}, repeat ${repeat}): ` +
     `${check.gate.field} = ${value}, gate ${check.gate.expression} ${verdict}`
   );
 }

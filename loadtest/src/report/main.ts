@@ -1,6 +1,6 @@
 /** Entry point of `npm run report`. See USAGE in command.ts for the arguments and exit codes. */
 import { EchartsMissingError } from './build.ts';
-import { parseReportArgs, runReportCommand, USAGE, UsageError } from './command.ts';
+import { invocationDir, parseReportArgs, runReportCommand, USAGE, UsageError } from './command.ts';
 import { GateSyntaxError } from './gates.ts';
 import { RunMergeError } from './merge.ts';
 import { ReportOptionError } from './options.ts';
@@ -21,7 +21,7 @@ const INPUT_ERRORS = [
 
 async function main(): Promise<number> {
   try {
-    const command = parseReportArgs(process.argv.slice(2));
+    const command = parseReportArgs(process.argv.slice(2), invocationDir());
     if (command === null) {
       process.stdout.write(USAGE);
       return 0;

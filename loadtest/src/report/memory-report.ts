@@ -6,9 +6,9 @@
 import { windowSamples } from '../results/memory-trend.ts';
 import type { MemorySeries } from '../results/summary.ts';
 import { baseOption, type ChartSpec, noDataGraphic, valueAxis } from './charts.ts';
-import { formatCount, formatMiB, replicaCount } from './format.ts';
+import { formatCount, formatMiB, replicaCount, stepNumber } from './format.ts';
 import type { ReportData, StepReport } from './report-data.ts';
-import type { Table } from './tables.ts';
+import { stepCells, type Table } from './tables.ts';
 
 const MEBIBYTE = 1024 * 1024;
 const REPLICA_COLORS = ['#2f6fb0', '#4c9a5b', '#e0912f', '#8a5fbf', '#2a9d9d', '#b65f8a'];
@@ -100,7 +100,7 @@ export function memoryChart(step: StepReport): ChartSpec {
       `the measure window.${slopeCaption(series)}`,
     option: {
       ...baseOption(
-        `Step ${step.index}: ${replicaCount(step.replicas)}, repeat ${step.repeat}`,
+        `Step ${stepNumber(step.index)}: ${replicaCount(step.replicas)}, repeat ${step.repeat}`,
         `memory over time${interval}`,
       ),
       xAxis: { ...valueAxis('seconds from the start of the measure window'), nameGap: 28 },
@@ -128,9 +128,7 @@ export function memoryTable(data: ReportData): Table {
     (step.memory?.series ?? []).map((series) => {
       const inside = windowSamples(series.samples, step.measureSeconds);
       return [
-        String(step.index),
-        String(step.replicas),
-        String(step.repeat),
+        ...stepCells(step),
         series.process,
         ...edgeCells(inside, 1),
         formatSlope(series.rssSlopeMiBPerMinute),

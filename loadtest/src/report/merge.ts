@@ -6,6 +6,7 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { StepSummary, Summary } from '../results/summary.ts';
+import { countOf, stepNumber } from './format.ts';
 import { mergeStep } from './merge-step.ts';
 import { type RunFolder, type RunInfo, readRunFolder } from './run-folder.ts';
 
@@ -90,8 +91,8 @@ function mergeSteps(folders: readonly RunFolder[], generators: readonly string[]
   for (const folder of folders.slice(1)) {
     if (folder.summary.steps.length !== first.summary.steps.length) {
       throw new RunMergeError(
-        `${folder.dir} has ${folder.summary.steps.length} steps but ${first.dir} has ` +
-          `${first.summary.steps.length}; merge only runs made together with the same sweep`,
+        `${folder.dir} has ${countOf(folder.summary.steps.length, 'step')} but ${first.dir} ` +
+          `has ${first.summary.steps.length}; merge only runs made together with the same sweep`,
       );
     }
   }
@@ -112,7 +113,7 @@ function checkSameStep(a: StepSummary, b: StepSummary, aDir: string, bDir: strin
   for (const field of MATCHED_FIELDS) {
     if (a[field] !== b[field]) {
       throw new RunMergeError(
-        `step ${a.index} does not match: ${field} is ${JSON.stringify(a[field])} in ${aDir} ` +
+        `step ${stepNumber(a.index)} does not match: ${field} is ${JSON.stringify(a[field])} in ${aDir} ` +
           `but ${JSON.stringify(b[field])} in ${bDir}. Steps are matched by position, index ` +
           'and replica count; merge only runs made together with the same sweep.',
       );

@@ -25,6 +25,31 @@ export const DEFAULT_THRESHOLDS: RegressionThresholds = {
   throughputDropPercent: 5,
 };
 
+/**
+ * The values each threshold accepts. Loss is a count of deliveries, so its threshold is a whole
+ * number. Throughput cannot drop by more than 100 %, so 100 turns that check off.
+ */
+const THRESHOLD_RANGES: Record<
+  keyof RegressionThresholds,
+  { max: number; integer: boolean; expected: string }
+> = {
+  latencyPercent: { max: Infinity, integer: false, expected: 'a number of 0 or more' },
+  latencyMs: { max: Infinity, integer: false, expected: 'a number of 0 or more' },
+  lostIncrease: { max: Infinity, integer: true, expected: 'a whole number of 0 or more' },
+  throughputDropPercent: { max: 100, integer: false, expected: 'a number from 0 to 100' },
+};
+
+/** Returns what a threshold accepts when `value` is outside it, else null. */
+export function thresholdProblem(name: keyof RegressionThresholds, value: number): string | null {
+  const range = THRESHOLD_RANGES[name];
+  const outside =
+    !Number.isFinite(value) ||
+    value < 0 ||
+    value > range.max ||
+    (range.integer && !Number.isInteger(value));
+  return outside ? range.expected : null;
+}
+
 export interface ReportOptions {
   /** A run folder to compare with, step by step. @default none */
   baselineDir?: string;
@@ -56,9 +81,10 @@ export class ReportOptionError extends Error {
 export function resolveReportOptions(options: ReportOptions): ResolvedReportOptions {
   const thresholds = { ...DEFAULT_THRESHOLDS, ...definedFields(options.thresholds ?? {}) };
   for (const [name, value] of Object.entries(thresholds)) {
-    if (!Number.isFinite(value) || value < 0) {
+    const expected = thresholdProblem(name as keyof RegressionThresholds, value);
+    if (expected !== null) {
       throw new ReportOptionError(
-        `invalid regression threshold ${name}=${value}: expected a number of 0 or more`,
+        `invalid regression threshold ${name}=${value}: expected ${expected}`,
       );
     }
   }

@@ -1,7 +1,7 @@
 /** Tables for the scaling overview and the latency timeline. */
 import { formatCount, formatDecimal, formatMs } from './format.ts';
 import type { ReportData } from './report-data.ts';
-import { latencyCell, type Table } from './tables.ts';
+import { latencyCell, stepCells, type Table } from './tables.ts';
 
 /** Builds one row per replica count: the median over its repeats of the headline figures. */
 export function scalingTable(data: ReportData): Table {
@@ -46,9 +46,7 @@ function lostAt(data: ReportData, replicas: number): number {
 export function timelineTable(data: ReportData): Table {
   const rows = data.steps.flatMap((step) =>
     step.timeline.map((slice) => [
-      String(step.index),
-      String(step.replicas),
-      String(step.repeat),
+      ...stepCells(step),
       formatDecimal(slice.start),
       formatCount(slice.delivered),
       latencyCell(slice.same, slice.same.p50),

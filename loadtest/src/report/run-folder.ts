@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { StepSummary, Summary } from '../results/summary.ts';
+import { stepNumber } from './format.ts';
 
 /**
  * The fields of run.json a report uses. Every field is optional because the report must
@@ -41,6 +42,26 @@ export async function readRunFolder(dir: string): Promise<RunFolder> {
   const summary = await readJsonObject(join(absolute, 'summary.json'));
   checkSummary(summary, join(absolute, 'summary.json'));
   return { dir: absolute, run: run as RunInfo, summary: summary as unknown as Summary };
+}
+
+/** Reads the `--fail-on` expressions a loadtest run recorded in run.json; empty when none were. */
+export async function readRecordedFailOn(
+  dir: string,
+): Promise<{ path: string; expressions: string[] }> {
+  const path = join(resolve(dir), 'run.json');
+  const run = await readJsonObject(path);
+  const parameters = run.parameters as { failOn?: unknown } | undefined;
+  const failOn = parameters?.failOn;
+  if (failOn === undefined) {
+    return { path, expressions: [] };
+  }
+  if (!Array.isArray(failOn) || failOn.some((item) => typeof item !== 'string')) {
+    throw new RunFolderError(
+      `${path}: parameters.failOn must be an array of gate expressions; pass --fail-on ` +
+        'to replace it',
+    );
+  }
+  return { path, expressions: failOn as string[] };
 }
 
 async function readJsonObject(path: string): Promise<Record<string, unknown>> {
@@ -86,7 +107,7 @@ function checkSummary(summary: Record<string, unknown>, path: string): void {
     const missing = REQUIRED_STEP_FIELDS.filter((field) => step?.[field] === undefined);
     if (missing.length > 0) {
       throw new RunFolderError(
-        `${path}: step ${position} is missing ${missing.join(', ')}; ` +
+        `${path}: step ${stepNumber(position)} is missing ${missing.join(', ')}; ` +
           'expected the summary.json format of loadtest/src/results/summary.ts',
       );
     }

@@ -10,7 +10,7 @@ import {
   valueAxis,
 } from './charts.ts';
 import { faultMarks } from './fault-report.ts';
-import { replicaCount } from './format.ts';
+import { replicaCount, stepNumber } from './format.ts';
 import type { ReportData, StepReport } from './report-data.ts';
 
 const MEBIBYTE = 1024 * 1024;
@@ -114,7 +114,7 @@ export function timelineChart(step: StepReport): ChartSpec {
       'window, drawn at its middle.',
     option: {
       ...baseOption(
-        `Step ${step.index}: ${replicaCount(step.replicas)}, repeat ${step.repeat}${verdict}`,
+        `Step ${stepNumber(step.index)}: ${replicaCount(step.replicas)}, repeat ${step.repeat}${verdict}`,
         `latency over the measure window of ${step.measureSeconds} s`,
       ),
       xAxis: {

@@ -2,7 +2,7 @@
  * The report's tables as rows of formatted text. report.md and report.html both render
  * these, so the two always show the same numbers.
  */
-import { formatCount, formatDecimal, formatMiB, formatMs } from './format.ts';
+import { formatCount, formatDecimal, formatMiB, formatMs, stepNumber } from './format.ts';
 import { PERCENTILE_LABELS } from './percentiles.ts';
 import type { LatencyFigures, ReportData, StepReport } from './report-data.ts';
 
@@ -20,8 +20,9 @@ export interface Table {
 
 const STEP_HEADERS = ['step', 'replicas', 'repeat'];
 
-function stepCells(step: StepReport): string[] {
-  return [String(step.index), String(step.replicas), String(step.repeat)];
+/** Formats the columns that name a step, numbered from 1 as everywhere people read them. */
+export function stepCells(step: Pick<StepReport, 'index' | 'replicas' | 'repeat'>): string[] {
+  return [String(stepNumber(step.index)), String(step.replicas), String(step.repeat)];
 }
 
 export function validityTable(data: ReportData): Table {
