@@ -33,7 +33,7 @@ describe('parseCommand defaults', () => {
     expect(config.scenario).toEqual({ name: 'rooms', path: join(SCENARIO_DIR, 'rooms.yml') });
     expect(config.clients).toBe(1_000);
     expect(config.roomSize).toBe(10);
-    expect(config.rate).toBe(1);
+    expect(config.rate).toBe(0.2);
     expect(config.durationMs).toBe(60_000);
     expect(config.rampMs).toBe(10_000);
     expect(config.settleMs).toBe(5_000);
