@@ -107,7 +107,7 @@ describe('memory over time in a real run', () => {
     const rows = markdown
       .slice(start, end)
       .split('\n')
-      .filter((line) => line.startsWith('| 0 |'));
+      .filter((line) => line.startsWith('| 1 |'));
 
     expect(rows).toHaveLength(step.memory!.series.length);
     for (const series of step.memory!.series) {

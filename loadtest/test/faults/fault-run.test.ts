@@ -111,7 +111,7 @@ describe('fault runs on the local cluster', () => {
     expect(killed?.restarts).toBe(1);
     const markdown = await readFile(join(out, 'report.md'), 'utf8');
     expect(markdown).toContain('## Faults');
-    expect(markdown).toMatch(/\| this run \| 0 \| pubsub \| kill-replica@4s \| replica-1 \|/);
+    expect(markdown).toMatch(/\| this run \| 1 \| pubsub \| kill-replica@4s \| replica-1 \|/);
     const html = await readFile(join(out, 'report.html'), 'utf8');
     expect(html).toContain('"markLine"');
     expect(html).toContain('"name":"kill-replica@4s","xAxis":');
