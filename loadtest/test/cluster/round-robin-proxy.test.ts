@@ -129,7 +129,9 @@ describe('RoundRobinProxy', () => {
   });
 
   test('closes the client when none accepts', async () => {
-    const proxy = await startProxy([{ id: 'down', port: await findFreePort() }]);
+    // Port 1 on loopback has no listener, and lies below the ephemeral range: a free port
+    // from that range can be reached by a TCP self-connect, so a connect would succeed.
+    const proxy = await startProxy([{ id: 'down', port: 1 }]);
 
     const socket = connect({ host: '127.0.0.1', port: proxy.port });
     const received = await readUntilClosed(socket);
