@@ -119,7 +119,7 @@ export async function runLoadtest(
 
   if (code === LOADTEST_USAGE_EXIT) {
     // An invalid flag or an existing run folder: any summary.json there is not from this run.
-    throw new Error(`the loadtest refused to run (exit 2): ${output().trim()}`);
+    throw new Error(`the loadtest rejected its flags or run folder (exit 2): ${output().trim()}`);
   }
   const steps = await readSteps(outDir);
   return {

@@ -1,7 +1,7 @@
 /**
- * Steps against a deployed Swarm service that the loadtest scales itself (--swarm-service):
- * before each step the service is scaled to the step's replica count and every task runs;
- * at the end, also after a failure or Ctrl-C, it goes back to the count it had.
+ * Steps against a deployed Swarm service that the loadtest scales itself (--swarm-service).
+ * Before each step the service is scaled to the step's replica count and waited for. At the
+ * end, also after a failure or Ctrl-C, it is scaled back to the count it had.
  */
 import { injectSwarmFault } from '../faults/swarm-faults.ts';
 import { SwarmService } from '../swarm/service.ts';
